@@ -1,0 +1,33 @@
+# Every target builds its own environment from nothing: `make demo` and `make test` are all the
+# set-up a fresh clone needs. The venv gets the CPU build of torch (pinned in constraints.txt).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+OUT ?= out
+
+.PHONY: venv demo test lint clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -c constraints.txt torch==2.13.0
+	$(PIP) install -c constraints.txt -e '.[dev]'
+	touch $@
+
+## Render every example in configs/ to $(OUT)/ as PNG and CSV.
+demo: venv
+	$(BIN)/lrplot render configs --out-dir $(OUT) --format png,csv
+
+## Lint, type-check and run the test suite.
+test: venv lint
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check lrplot tests
+	$(BIN)/ruff format --check lrplot tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

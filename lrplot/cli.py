@@ -1,0 +1,409 @@
+"""The ``lrplot`` command line: parse -> spec -> simulate -> plot -> write. Nothing else lives here.
+
+One subcommand per scheduler of the installed torch, with options built from its constructor
+signature (``--T-max``, ``--eta-min``, ...), plus ``render`` for YAML files and ``list``.
+"""
+
+from __future__ import annotations
+
+import enum
+import glob
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import __version__, registry
+from .errors import LrplotError, SpecError
+from .registry import ClassInfo, Kind, Param, option_name
+
+EXIT_CODES = "Exit codes: 0 ok; 2 bad input or a failed render."
+
+app = typer.Typer(
+    name="lrplot",
+    help=(
+        "See a PyTorch learning-rate schedule before you spend GPU hours on it.\n\n"
+        "Quick look: lrplot cosine --T-max 20 (text summary), or add -o cos.png.\n"
+        "From YAML: lrplot render configs/ --out-dir out --format png,csv.\n\n" + EXIT_CODES
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Interval(str, enum.Enum):
+    epoch = "epoch"
+    step = "step"
+
+
+def fail(error: LrplotError) -> NoReturn:
+    """Print ``error: ...`` on stderr and exit 2. User errors never show a traceback."""
+    print(f"error: {error}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"lrplot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+# -- scheduler subcommands ---------------------------------------------------------------------
+
+_COMMON = {
+    "epochs",
+    "steps_per_epoch",
+    "interval",
+    "optimizer",
+    "lr",
+    "momentum",
+    "title",
+    "output",
+}
+
+
+def _parse_list(text: str, convert: Callable[[str], Any], what: str) -> list[Any]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return [convert(item) for item in items]
+    except ValueError:
+        raise SpecError(f"must be a comma-separated list of {what}, got {text!r}") from None
+
+
+def _parse_int(text: str) -> int:
+    return int(text)
+
+
+def _cli_value(param: Param, value: Any) -> Any:
+    """Turn an option's string into the value the YAML spec would hold."""
+    from .yamlload import load_text
+
+    kind = param.kind
+    if kind is Kind.INT_LIST:
+        return _parse_list(value, _parse_int, "integers")
+    if kind is Kind.FLOAT_OR_LIST:
+        numbers = _parse_list(value, float, "numbers")
+        return numbers[0] if len(numbers) == 1 else numbers
+    if kind is Kind.FLOAT_TUPLE:
+        return _parse_list(value, float, "numbers")
+    if kind is Kind.EXPR_OR_LIST:
+        return value[0] if len(value) == 1 else list(value)
+    if kind is Kind.CHOICE:
+        return value.value if isinstance(value, enum.Enum) else value
+    if kind is Kind.SCHEDULERS:
+        return load_text(value, option_name(param.name)).data
+    if kind is Kind.ANY:
+        return load_text(value, option_name(param.name)).data
+    return value
+
+
+_KIND_TYPES: dict[Kind, Any] = {
+    Kind.INT: int | None,
+    Kind.FLOAT: float | None,
+    Kind.BOOL: bool | None,
+    Kind.STR: str | None,
+    Kind.EXPR_OR_LIST: list[str] | None,
+}
+
+_KIND_HELP = {
+    Kind.INT_LIST: "comma-separated integers, e.g. 30,60,80",
+    Kind.FLOAT_OR_LIST: "a number, or one per param group: 0.1,0.01",
+    Kind.FLOAT_TUPLE: "comma-separated numbers",
+    Kind.EXPR: "an expression in x, e.g. '1 / (2 ** (x - 1))'",
+    Kind.EXPR_OR_LIST: "an expression in epoch, e.g. '0.95 ** epoch'; repeat for each param group",
+    Kind.SCHEDULERS: (
+        "a YAML list, e.g. '[{type: linear, total_iters: 5}, {type: cosine, T_max: 95}]'"
+    ),
+}
+
+
+def _scheduler_option(info: ClassInfo, param: Param) -> inspect.Parameter:
+    decl = option_name(param.name)
+    text = info.param_doc(param.name)
+    extra = _KIND_HELP.get(param.kind, "")
+    default = f"torch default: {param.default_text}" if param.default_text else "required"
+    help_text = ". ".join(part for part in (text, extra) if part) + f" [{default}]"
+    if param.kind is Kind.BOOL:
+        decl = f"{decl}/--no-{decl[2:]}"
+    annotation: Any = _KIND_TYPES.get(param.kind, str | None)
+    if param.kind is Kind.CHOICE:
+        choices = enum.Enum(  # type: ignore[misc]
+            f"{info.name}_{param.name}", {c: c for c in param.choices}, type=str
+        )
+        annotation = choices | None
+    option = typer.Option(decl, help=help_text, show_default=False)
+    return inspect.Parameter(
+        f"arg_{param.name}",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[annotation, option],
+    )
+
+
+def _common_options() -> list[inspect.Parameter]:
+    def option(
+        name: str, annotation: Any, default: Any, *decls: str, help: str
+    ) -> inspect.Parameter:
+        return inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=default,
+            annotation=Annotated[annotation, typer.Option(*decls, help=help)],
+        )
+
+    return [
+        option("epochs", int, 100, "--epochs", "-n", help="Epochs to simulate."),
+        option("steps_per_epoch", int, 1, "--steps-per-epoch", help="Optimizer steps per epoch."),
+        option(
+            "interval",
+            Interval,
+            Interval.epoch,
+            "--interval",
+            help="When scheduler.step() runs: after each epoch, or after every optimizer step.",
+        ),
+        option("optimizer", str, "SGD", "--optimizer", help="Any torch.optim class."),
+        option("lr", float | None, None, "--lr", help="Optimizer lr [optimizer's default]."),
+        option(
+            "momentum",
+            float | None,
+            None,
+            "--momentum",
+            help="Optimizer momentum (SGD, RMSprop) [optimizer's default].",
+        ),
+        option("title", str | None, None, "--title", help="Figure title [built from the spec]."),
+        option(
+            "output",
+            list[str] | None,
+            None,
+            "--output",
+            "-o",
+            help="Write to this file; the format comes from the suffix (.png .svg .pdf .csv); "
+            "'-' writes CSV to stdout. Repeat for several. Without -o, print a summary.",
+        ),
+    ]
+
+
+def _cli_path(path: str | None) -> str | None:
+    """Name the flag a spec key path came from: ``scheduler.T_max`` -> ``--T-max``."""
+    if not path:
+        return path
+    if path == "optimizer.type":
+        return "--optimizer"
+    for prefix in ("scheduler.", "optimizer."):
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            cut = min((i for i in (rest.find("."), rest.find("[")) if i >= 0), default=len(rest))
+            return option_name(rest[:cut]) + rest[cut:]
+    if path == "scheduler":
+        return None
+    return option_name(path.split(".")[0])
+
+
+def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
+    from .spec import spec_from_mapping
+
+    source = f"lrplot {info.command}"
+    arguments: dict[str, Any] = {"type": info.name}
+    optimizer: dict[str, Any] = {"type": values["optimizer"]}
+    for key in ("lr", "momentum"):
+        if values[key] is not None:
+            optimizer[key] = values[key]
+    raw: dict[str, Any] = {
+        "epochs": values["epochs"],
+        "steps_per_epoch": values["steps_per_epoch"],
+        "interval": values["interval"].value,
+        "optimizer": optimizer,
+        "scheduler": arguments,
+    }
+    if values["title"] is not None:
+        raw["title"] = values["title"]
+    try:
+        for param in info.params:
+            value = values.get(f"arg_{param.name}")
+            if value is not None:
+                try:
+                    arguments[param.name] = _cli_value(param, value)
+                except LrplotError as exc:
+                    raise exc.located(path=f"scheduler.{param.name}") from None
+        spec = spec_from_mapping(raw, source)
+        _write_or_summarize(spec, values["output"] or [])
+    except LrplotError as exc:
+        exc.path = _cli_path(exc.path)
+        exc.line = None
+        fail(exc)
+
+
+def _write_or_summarize(spec: Any, outputs: list[str]) -> None:
+    if outputs:
+        from .render import render
+
+        render(spec, outputs)
+        for path in outputs:
+            if path != "-":
+                print(f"wrote {path}", file=sys.stderr)
+        return
+    from .simulate import simulate_figure
+    from .summary import summarize
+
+    print(summarize(spec.display_title, simulate_figure(spec)))
+
+
+def _scheduler_command(info: ClassInfo) -> Callable[..., None]:
+    params = _common_options()
+    for param in info.params:
+        if param.name in _COMMON:
+            continue  # e.g. OneCycleLR's own epochs/steps_per_epoch: the run's flags set those
+        params.append(_scheduler_option(info, param))
+
+    def command(**values: Any) -> None:
+        _run_scheduler(info, values)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__name__ = info.command.replace("-", "_")
+    command.__doc__ = f"{info.name}: {info.summary}\n\n{EXIT_CODES}"
+    return command
+
+
+def _register() -> None:
+    for info in registry.schedulers().values():
+        app.command(
+            name=info.command,
+            help=f"{info.name}: {info.summary}\n\n{EXIT_CODES}",
+            short_help=info.name,
+        )(_scheduler_command(info))
+
+
+# -- render ------------------------------------------------------------------------------------
+
+
+def _collect(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+        elif path.is_file():
+            found.append(path)
+        elif glob.has_magic(text):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            if not matches:
+                raise SpecError(f"{text}: no file matches")
+            found += [p for p in matches if p.is_file()]
+        else:
+            raise SpecError(f"{text}: no such file or folder")
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _formats(values: list[str]) -> list[str]:
+    from .output import FORMATS
+
+    formats: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            item = item.strip().lower().lstrip(".")
+            if not item:
+                continue
+            if item not in FORMATS:
+                raise SpecError(f"--format: unknown format {item!r}; use {', '.join(FORMATS)}")
+            if item not in formats:
+                formats.append(item)
+    if not formats:
+        raise SpecError("--format: no format given")
+    return formats
+
+
+@app.command(help=f"Render YAML specs to DIR/<config stem>.<format>.\n\n{EXIT_CODES}")
+def render(
+    paths: Annotated[
+        list[str], typer.Argument(help="YAML files, folders (searched for *.yaml, *.yml) or globs.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", "-d", help="Folder for the outputs (created if missing).")
+    ] = Path("."),
+    format: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help="Comma list of png, svg, pdf, csv; may be repeated."),
+    ] = ["png"],  # noqa: B006 - typer needs a literal default
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop at the first failure.")
+    ] = False,
+) -> None:
+    from .render import render as render_spec
+
+    try:
+        configs = _collect(paths)
+        formats = _formats(format)
+        if not configs:
+            raise SpecError("no YAML files found in " + ", ".join(paths))
+        targets: dict[Path, Path] = {}
+        for config in configs:
+            for fmt in formats:
+                target = out_dir / f"{config.stem}.{fmt}"
+                if target in targets:
+                    raise SpecError(
+                        f"{config} and {targets[target]} would both write {target}; rename one"
+                    )
+                targets[target] = config
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(SpecError(f"{out_dir}: cannot create the output folder: {exc.strerror}"))
+    except LrplotError as exc:
+        fail(exc)
+    rendered, failed = 0, 0
+    for config in configs:
+        try:
+            render_spec(config, [out_dir / f"{config.stem}.{fmt}" for fmt in formats])
+            rendered += 1
+        except LrplotError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+            if fail_fast:
+                break
+    skipped = len(configs) - rendered - failed
+    print(f"rendered {rendered}, skipped {skipped}, failed {failed}", file=sys.stderr)
+    if failed:
+        raise typer.Exit(2)
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+@app.command(name="list", help="List every scheduler of the installed torch, with its aliases.")
+def list_schedulers() -> None:
+    rows = []
+    for info in registry.schedulers().values():
+        names = ", ".join(dict.fromkeys([info.command, *info.aliases, info.name]))
+        rows.append((names, info.summary))
+    width = max(len(names) for names, _ in rows)
+    for names, summary in rows:
+        print(f"{names:<{width}}  {summary}")
+
+
+_register()
+
+
+def main() -> None:
+    app()

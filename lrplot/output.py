@@ -1,0 +1,156 @@
+"""Writers: CSV and figures, atomically and with deterministic bytes.
+
+Every file is produced completely in a temporary file in the destination folder, then moved into
+place with ``os.replace``; a failed render leaves an existing file exactly as it was and leaves no
+temporary file behind. Figures are rendered to memory first, so a title whose mathtext does not
+parse never touches the disk.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from .errors import OutputError
+from .style import SAVE_METADATA, rc
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .simulate import Curve
+
+FORMATS = ("png", "svg", "pdf", "csv")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+CHUNK_ROWS = 65_536
+
+
+def format_of(path: str | Path) -> str:
+    """The output format named by a path's suffix; OutputError if it is not one lrplot writes."""
+    if str(path) == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        what = f"'.{suffix}'" if suffix else "no extension"
+        raise OutputError(
+            f"{path}: cannot tell the format from {what}; use one of "
+            + ", ".join("." + f for f in FORMATS)
+        )
+    return suffix
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+
+def csv_header(curves: Sequence[Curve]) -> list[str]:
+    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]]``."""
+    groups = max(c.groups for c in curves)
+    columns = ["curve"] if len(curves) > 1 else []
+    columns += ["step", "epoch"] + _numbered("lr", groups)
+    if any(c.momentum is not None for c in curves):
+        columns += _numbered("momentum", groups)
+    return columns
+
+
+def _numbered(name: str, count: int) -> list[str]:
+    return [name] + [f"{name}_{i}" for i in range(1, count)]
+
+
+def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
+    """The CSV text in chunks: floats as ``repr`` (round-trip exact), rows in step order."""
+    header = csv_header(curves)
+    yield ",".join(header) + "\n"
+    groups = max(c.groups for c in curves)
+    with_momentum = "momentum" in header
+    for curve in curves:
+        prefix = [curve.label] if len(curves) > 1 else []
+        for start in range(0, len(curve), CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, len(curve))
+            count = stop - start
+            columns: list[Iterable[str]] = [[p] * count for p in prefix]
+            columns.append(map(str, range(start, stop)))
+            columns.append(map(repr, curve.epoch[start:stop].tolist()))
+            columns += _group_columns(curve.lr, groups, start, stop)
+            if with_momentum:
+                columns += _group_columns(curve.momentum, groups, start, stop)
+            yield "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
+def _group_columns(values: object, groups: int, start: int, stop: int) -> list[Iterable[str]]:
+    import numpy as np
+
+    out: list[Iterable[str]] = []
+    for g in range(groups):
+        if isinstance(values, np.ndarray) and g < values.shape[0]:
+            out.append(map(repr, values[g, start:stop].tolist()))
+        else:
+            out.append([""] * (stop - start))
+    return out
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+
+def figure_bytes(figure: Figure, fmt: str) -> bytes:
+    """The figure encoded as ``fmt``, with no dates or versions in it."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    try:
+        with matplotlib.rc_context(rc()):
+            figure.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt])
+    except (ValueError, RuntimeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise OutputError(f"cannot draw the figure: {reason}") from None
+    return buffer.getvalue()
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def atomic_write(path: str | Path, chunks: Iterable[bytes | str]) -> None:
+    """Write ``chunks`` to ``path`` through a temp file in the same folder and ``os.replace``.
+
+    The file ends up with mode 0644. On any failure the temp file is removed and an existing
+    ``path`` is untouched.
+    """
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: the folder {folder} does not exist")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write to {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
+        raise
+
+
+def write_stdout(chunks: Iterable[str], stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+    except BrokenPipeError:
+        # `lrplot cosine -o - | head` closes the pipe early; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

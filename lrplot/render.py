@@ -1,0 +1,53 @@
+"""The whole pipeline for one figure: spec -> simulate -> plot -> output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import LrplotError
+from .output import FIGURE_FORMATS, atomic_write, csv_lines, figure_bytes, format_of, write_stdout
+from .spec import FigureSpec, load_spec
+
+if TYPE_CHECKING:
+    from .simulate import Curve
+
+
+def render(
+    spec: FigureSpec | str | Path,
+    outputs: Sequence[str | Path],
+    *,
+    x: str = "epoch",
+    log_y: bool = False,
+) -> tuple[Curve, ...]:
+    """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
+    ``-`` for CSV on stdout). Returns the curves.
+
+    Every figure is rendered in memory before the first file is replaced, so a failure
+    leaves all existing outputs as they were.
+    """
+    from .simulate import simulate_figure
+
+    figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
+    try:
+        formats = [format_of(path) for path in outputs]
+        curves = simulate_figure(figure_spec)
+        blobs: dict[str, bytes] = {}
+        wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
+        if wanted:
+            from .plot import plot
+
+            figure = plot(curves, title=figure_spec.display_title, x=x, log_y=log_y)
+            for fmt in wanted:
+                blobs[fmt] = figure_bytes(figure, fmt)
+        for path, fmt in zip(outputs, formats, strict=True):
+            if str(path) == "-":
+                write_stdout(csv_lines(curves))
+            elif fmt == "csv":
+                atomic_write(path, csv_lines(curves))
+            else:
+                atomic_write(path, [blobs[fmt]])
+    except LrplotError as exc:
+        raise exc.located(source=figure_spec.source) from None
+    return curves

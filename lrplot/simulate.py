@@ -1,0 +1,211 @@
+"""Spec -> Curve: build the real torch optimizer and scheduler and step them.
+
+Row ``t`` of a curve is the learning rate in effect during optimizer step ``t``, read from
+``param_groups`` *before* that step, so row 0 is what the scheduler's constructor set. The loop is
+the one a training script runs::
+
+    for t in range(N):
+        record(param_groups)          # row t
+        optimizer.step()              # (see _mark_stepped)
+        if end of epoch (or every step with interval: step):
+            scheduler.step()          # ReduceLROnPlateau: scheduler.step(metric)
+
+Nothing here draws or writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import registry
+from .errors import LrplotError, SimulationError
+from .expr import lr_lambda
+from .metrics import metric_values
+from .registry import Kind
+from .spec import PLATEAU, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """One simulated curve. Arrays have one entry per optimizer step (CSV row)."""
+
+    spec: CurveSpec
+    step: np.ndarray  # int64, 0..N-1
+    epoch: np.ndarray  # float64, step / steps_per_epoch
+    lr: np.ndarray  # float64, shape (param groups, N)
+    momentum: np.ndarray | None  # float64, shape (param groups, N): momentum or betas[0]
+    metric: np.ndarray | None = None  # float64, N: what ReduceLROnPlateau saw for each row's epoch
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def groups(self) -> int:
+        return int(self.lr.shape[0])
+
+    def __len__(self) -> int:
+        return int(self.step.shape[0])
+
+
+def simulate(spec: CurveSpec | FigureSpec) -> Curve:
+    """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one)."""
+    if isinstance(spec, FigureSpec):
+        if len(spec.curves) != 1:
+            raise LrplotError(
+                f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
+            )
+        try:
+            return _simulate(spec.curves[0])
+        except LrplotError as exc:
+            raise exc.located(source=spec.source) from None
+    return _simulate(spec)
+
+
+def simulate_figure(spec: FigureSpec) -> tuple[Curve, ...]:
+    """Simulate every curve of a figure, each with a fresh optimizer."""
+    try:
+        return tuple(_simulate(curve) for curve in spec.curves)
+    except LrplotError as exc:
+        raise exc.located(source=spec.source) from None
+
+
+def _simulate(spec: CurveSpec) -> Curve:
+    import numpy as np
+
+    # A fresh optimizer for every curve: schedulers store `initial_lr` with setdefault, so a
+    # reused optimizer would silently distort the next curve.
+    optimizer = build_optimizer(spec.optimizer)
+    scheduler = build_scheduler(spec.scheduler, optimizer, spec)
+    groups = optimizer.param_groups
+    count = len(groups)
+    steps = spec.scheduler_steps
+    momentum_key = next((key for key in ("momentum", "betas") if key in groups[0]), None)
+
+    lr = np.empty((count, steps), dtype=np.float64)
+    momentum = np.empty((count, steps), dtype=np.float64) if momentum_key else None
+    metric = None
+    if spec.scheduler.type == PLATEAU:
+        metric = metric_values(spec.metric or MetricSpec(), steps)
+
+    _mark_stepped(optimizer)
+    step = scheduler.step
+    k = 0
+    try:
+        for k in range(steps):
+            for g, group in enumerate(groups):
+                lr[g, k] = group["lr"]
+            if momentum is not None:
+                for g, group in enumerate(groups):
+                    value = group[momentum_key]
+                    momentum[g, k] = value[0] if momentum_key == "betas" else value
+            if metric is None:
+                step()
+            else:
+                step(float(metric[k]))
+    except LrplotError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
+        raise SimulationError(
+            f"torch failed at scheduler step {k}: {exc}", path=spec.scheduler.path
+        ) from None
+
+    if spec.interval == "epoch" and spec.steps_per_epoch > 1:
+        lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
+        if momentum is not None:
+            momentum = np.repeat(momentum, spec.steps_per_epoch, axis=1)
+        if metric is not None:
+            metric = np.repeat(metric, spec.steps_per_epoch)
+    rows = spec.total_steps
+    index = np.arange(rows, dtype=np.int64)
+    return Curve(
+        spec=spec,
+        step=index,
+        epoch=index / spec.steps_per_epoch,
+        lr=lr,
+        momentum=momentum,
+        metric=metric,
+    )
+
+
+def _mark_stepped(optimizer: Any) -> None:
+    """Take one real ``optimizer.step()`` before the first ``scheduler.step()``.
+
+    torch warns "Detected call of lr_scheduler.step() before optimizer.step()" when a scheduler's
+    *first* step comes before any optimizer step (it looks only at ``_step_count == 1``). One real
+    step satisfies that check honestly: the dummy parameters have no gradient, so the step changes
+    nothing, and the remaining N-1 optimizer steps (11.6 us each, 4x a scheduler step) are skipped
+    because they cannot change the learning rate. The closure is for LBFGS, which requires one.
+    """
+    import torch
+
+    def closure() -> torch.Tensor:
+        return torch.zeros(())
+
+    optimizer.step(closure)
+
+
+def build_optimizer(spec: OptimizerSpec) -> Any:
+    """A real torch optimizer holding one dummy single-element tensor per param group."""
+    import torch
+
+    info = spec.info
+    cls = registry.optimizer_class(info)
+
+    def convert(kwargs: Any) -> dict[str, Any]:
+        out = {}
+        for name, value in kwargs.items():
+            param = info.param(name)
+            out[name] = tuple(value) if param and param.kind is Kind.FLOAT_TUPLE else value
+        return out
+
+    def tensor() -> torch.Tensor:
+        # 2-D, because Muon only takes matrices; one element is all a schedule needs.
+        return torch.zeros(1, 1, requires_grad=True)
+
+    params: Any
+    if spec.param_groups:
+        params = [{"params": [tensor()], **convert(group)} for group in spec.param_groups]
+    else:
+        params = [tensor()]
+    try:
+        return cls(params, **convert(spec.kwargs))
+    except (ValueError, TypeError, RuntimeError) as exc:
+        raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
+
+
+def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
+    """The real torch scheduler for ``spec`` on ``optimizer`` (nested schedulers included)."""
+    info = spec.info
+    cls = registry.scheduler_class(info)
+    kwargs: dict[str, Any] = dict(spec.kwargs)
+    for param in info.params:
+        value = kwargs.get(param.name)
+        if value is None or param.kind not in (Kind.EXPR, Kind.EXPR_OR_LIST):
+            continue
+        variable = "x" if param.name == "scale_fn" else "epoch"
+        path = f"{spec.path}.{param.name}"
+        if isinstance(value, list):
+            kwargs[param.name] = [
+                lr_lambda(text, variable=variable, path=f"{path}[{i}]")
+                for i, text in enumerate(value)
+            ]
+        else:
+            kwargs[param.name] = lr_lambda(value, variable=variable, path=path)
+    if spec.type == "OneCycleLR" and all(
+        kwargs.get(key) is None for key in ("total_steps", "epochs", "steps_per_epoch")
+    ):
+        kwargs["total_steps"] = curve.scheduler_steps
+    if spec.children:
+        kwargs["schedulers"] = [build_scheduler(child, optimizer, curve) for child in spec.children]
+    try:
+        # By keyword: ChainedScheduler takes (schedulers, optimizer=None), others (optimizer, ...)
+        return cls(optimizer=optimizer, **kwargs)
+    except LrplotError:
+        raise
+    except (ValueError, TypeError, ArithmeticError, RuntimeError, IndexError) as exc:
+        raise SimulationError(f"torch rejected {spec.type}: {exc}", path=spec.path) from None

@@ -1,0 +1,49 @@
+"""A short text summary of simulated curves, for a quick look without writing a file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .simulate import Curve
+
+MAX_LISTED = 12
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def summarize(title: str, curves: Sequence[Curve]) -> str:
+    """Start, peak, minimum and final lr of every curve and param group, and where it changes."""
+    import numpy as np
+
+    lines = [title]
+    for curve in curves:
+        spec = curve.spec
+        head = f"{curve.label}: " if len(curves) > 1 else ""
+        lines.append(
+            f"{head}{len(curve)} steps = {spec.epochs} epochs x {spec.steps_per_epoch} "
+            f"steps/epoch; scheduler.step() every {spec.interval}; optimizer {spec.optimizer.type}"
+        )
+        for g in range(curve.groups):
+            lr = curve.lr[g]
+            name = f"  group {g}: " if curve.groups > 1 else "  "
+            peak, low = int(np.argmax(lr)), int(np.argmin(lr))
+            lines.append(
+                f"{name}start {_fmt(lr[0])}  peak {_fmt(lr[peak])} (step {peak})  "
+                f"min {_fmt(lr[low])} (step {low})  final {_fmt(lr[-1])}"
+            )
+            changes = np.flatnonzero(np.diff(lr) != 0) + 1
+            if changes.size == 0:
+                lines.append("  constant: the lr never changes")
+            elif changes.size <= MAX_LISTED:
+                listed = ", ".join(str(int(c)) for c in changes)
+                lines.append(f"  changes at step {listed}")
+            else:
+                lines.append(
+                    f"  changes at {changes.size} of {len(curve) - 1} steps, "
+                    f"from step {int(changes[0])} to {int(changes[-1])}"
+                )
+    return "\n".join(lines)
