@@ -318,7 +318,7 @@ def _collect(paths: list[str]) -> list[Path]:
 
 
 def _formats(values: list[str]) -> list[str]:
-    from .output import FORMATS
+    from .spec import FORMATS
 
     formats: list[str] = []
     for value in values:
@@ -351,37 +351,67 @@ def render(
         bool, typer.Option("--fail-fast", help="Stop at the first failure.")
     ] = False,
 ) -> None:
+    from .output import confined
     from .render import render as render_spec
+    from .spec import load_spec
 
     try:
         configs = _collect(paths)
         formats = _formats(format)
         if not configs:
             raise SpecError("no YAML files found in " + ", ".join(paths))
-        targets: dict[Path, Path] = {}
-        for config in configs:
-            for fmt in formats:
-                target = out_dir / f"{config.stem}.{fmt}"
-                if target in targets:
-                    raise SpecError(
-                        f"{config} and {targets[target]} would both write {target}; rename one"
-                    )
-                targets[target] = config
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(SpecError(f"{out_dir}: cannot create the output folder: {exc.strerror}"))
     except LrplotError as exc:
         fail(exc)
-    rendered, failed = 0, 0
+    # Load every spec first (cheap: no torch), so that two configs writing one file are caught
+    # before anything is written.
+    jobs: list[tuple[Any, list[Path]]] = []
+    failed = 0
+    owners: dict[Path, Path] = {}
     for config in configs:
         try:
-            render_spec(config, [out_dir / f"{config.stem}.{fmt}" for fmt in formats])
-            rendered += 1
+            spec = load_spec(config)
+            if spec.outputs:
+                targets = [confined(out_dir, name) for name in spec.outputs]
+            else:
+                targets = [out_dir / f"{config.stem}.{fmt}" for fmt in formats]
+            for target in targets:
+                key = Path(str(target).lower())  # case-insensitive file systems collide too
+                if key in owners:
+                    fail(
+                        SpecError(
+                            f"{config} and {owners[key]} would both write {target}; "
+                            "rename one or set `outputs:`"
+                        )
+                    )
+                owners[key] = config
+            jobs.append((spec, targets))
         except LrplotError as exc:
             failed += 1
             print(f"error: {exc}", file=sys.stderr)
             if fail_fast:
                 break
+    rendered = 0
+    if jobs and not (fail_fast and failed):
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(SpecError(f"{out_dir}: cannot create the output folder: {exc.strerror}"))
+        for spec, targets in jobs:
+            try:
+                for target in targets:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                render_spec(spec, targets)
+                rendered += 1
+            except LrplotError as exc:
+                failed += 1
+                print(f"error: {exc}", file=sys.stderr)
+                if fail_fast:
+                    break
+            except OSError as exc:
+                failed += 1
+                print(f"error: {spec.source}: cannot write: {exc.strerror}", file=sys.stderr)
+                if fail_fast:
+                    break
     skipped = len(configs) - rendered - failed
     print(f"rendered {rendered}, skipped {skipped}, failed {failed}", file=sys.stderr)
     if failed:

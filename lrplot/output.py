@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .errors import OutputError
+from .spec import FORMATS
 from .style import SAVE_METADATA, rc
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
     from .simulate import Curve
 
-FORMATS = ("png", "svg", "pdf", "csv")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 CHUNK_ROWS = 65_536
 
@@ -41,6 +41,21 @@ def format_of(path: str | Path) -> str:
             + ", ".join("." + f for f in FORMATS)
         )
     return suffix
+
+
+def confined(out_dir: str | Path, name: str) -> Path:
+    """``out_dir / name`` for a name that came from a config, refusing any escape.
+
+    The spec already refused absolute names and ``..``; this also refuses a folder on the way that
+    is a symlink leading outside ``out_dir``. (A symlink at the target itself is replaced, not
+    followed, by the atomic write.)
+    """
+    root = Path(out_dir).resolve()
+    target = Path(out_dir) / name
+    parent = target.parent.resolve()
+    if parent != root and root not in parent.parents:
+        raise OutputError(f"{name}: escapes the output folder {out_dir} through a symlink")
+    return target
 
 
 # -- CSV ---------------------------------------------------------------------------------------

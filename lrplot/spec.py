@@ -24,7 +24,9 @@ MAX_STEPS = 20_000_000
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")
 RUN_KEYS = ("epochs", "steps_per_epoch", "interval", "optimizer", "scheduler", "metric")
-FIGURE_KEYS = ("title", *RUN_KEYS, "curves")
+FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs")
+FORMATS = ("png", "svg", "pdf", "csv")
+MAX_NAME = 255
 CURVE_KEYS = ("label", *RUN_KEYS)
 METRIC_KEYS = ("values", "profile", "start", "floor", "tau", "noise", "seed")
 NESTING = ("SequentialLR", "ChainedScheduler")
@@ -143,6 +145,7 @@ class FigureSpec:
     curves: tuple[CurveSpec, ...]
     title: str | None = None
     source: str = "<spec>"
+    outputs: tuple[str, ...] = ()  # file names relative to the output folder, from `outputs:`
 
     @property
     def display_title(self) -> str:
@@ -216,6 +219,7 @@ class _Checker:
         title = data.get("title")
         if title is not None and not isinstance(title, str):
             raise self.fail("title", f"must be a string, got {_typename(title)}")
+        outputs = self.outputs(data.get("outputs"))
         if "curves" in data:
             if "scheduler" in data:
                 raise self.fail("curves", "give either 'scheduler' or 'curves', not both")
@@ -240,10 +244,46 @@ class _Checker:
                 labels[label] = i
                 owner = {k: (f"{path}.{k}" if k in item else k) for k in RUN_KEYS}
                 built.append(self.curve(merged, owner, label))
-            return FigureSpec(tuple(built), title, self.doc.source)
+            return FigureSpec(tuple(built), title, self.doc.source, outputs)
         if "scheduler" not in data:
             raise self.fail("", "missing key 'scheduler' (or a 'curves' list)")
-        return FigureSpec((self.curve(data, {k: k for k in RUN_KEYS}, ""),), title, self.doc.source)
+        curve = self.curve(data, {k: k for k in RUN_KEYS}, "")
+        return FigureSpec((curve,), title, self.doc.source, outputs)
+
+    def outputs(self, value: Any) -> tuple[str, ...]:
+        """Output names from a config: relative paths that stay inside the output folder."""
+        if value is None:
+            return ()
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names:
+            raise self.fail("outputs", "must be a file name or a non-empty list of file names")
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            path = f"outputs[{i}]" if isinstance(value, list) else "outputs"
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(path, f"must be a file name, got {_typename(name)}")
+            if "\0" in name:
+                raise self.fail(path, "a file name cannot contain a NUL byte")
+            parts = name.replace("\\", "/").split("/")
+            if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+                raise self.fail(
+                    path, f"{name!r} is absolute; outputs stay inside the output folder"
+                )
+            if ".." in parts:
+                raise self.fail(
+                    path, f"{name!r} contains '..'; outputs stay inside the output folder"
+                )
+            if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME for part in parts):
+                raise self.fail(path, f"a file name is longer than {MAX_NAME} bytes")
+            suffix = name.rsplit(".", 1)[-1].lower() if "." in parts[-1] else ""
+            if suffix not in FORMATS:
+                what = f"'.{suffix}'" if suffix else "no extension"
+                formats = ", ".join("." + f for f in FORMATS)
+                raise self.fail(path, f"{name!r} has {what}; use one of {formats}")
+            if name in seen:
+                raise self.fail(path, f"{name!r} is listed twice")
+            seen.add(name)
+        return tuple(names)
 
     def curve(self, data: dict[str, Any], owner: dict[str, str], label: str) -> CurveSpec:
         epochs = self.count(data.get("epochs", DEFAULT_EPOCHS), owner["epochs"])

@@ -147,3 +147,46 @@ def test_list_names_every_scheduler() -> None:
 def test_help_documents_exit_codes() -> None:
     result = runner.invoke(app, ["--help"])
     assert "Exit codes: 0 ok; 2 bad input or a failed render." in result.stdout
+
+
+def test_outputs_from_a_config_are_written_inside_the_output_folder(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("outputs: [figs/a.svg, a.csv]\nscheduler: {type: cosine, T_max: 10}\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(config), "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "figs" / "a.svg").is_file() and (out / "a.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        ("/tmp/x.png", "is absolute"),
+        ("../x.png", "contains '..'"),
+        ("x.jpg", "has '.jpg'"),
+        ("x", "has no extension"),
+        ("[a.png, a.png]", "is listed twice"),
+    ],
+)
+def test_config_outputs_may_not_escape(tmp_path: Path, outputs: str, message: str) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(f"outputs: {outputs}\nscheduler: {{type: cosine, T_max: 10}}\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(config), "--out-dir", str(out)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_config_outputs_may_not_escape_through_a_symlink(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "link").symlink_to(outside)
+    config = tmp_path / "c.yaml"
+    config.write_text("outputs: [link/x.csv]\nscheduler: {type: cosine, T_max: 10}\n")
+    result = runner.invoke(app, ["render", str(config), "--out-dir", str(out)])
+    assert result.exit_code == 2
+    assert "escapes the output folder" in result.stderr
+    assert list(outside.iterdir()) == []
