@@ -430,9 +430,119 @@ def list_schedulers() -> None:
     width = max(len(names) for names, _ in rows)
     for names, summary in rows:
         print(f"{names:<{width}}  {summary}")
+    _list_recipes()
+
+
+def _list_recipes() -> None:
+    from .recipes import listing
+
+    print()
+    print("\n".join(listing()))
+
+
+# -- recipes -------------------------------------------------------------------------------------
+
+recipe_app = typer.Typer(
+    name="recipe",
+    help=(
+        "Named schedules from Hugging Face transformers (get_scheduler) and timm, built from a "
+        "real torch LambdaLR.\n\nWithout --epochs a recipe runs for its own length "
+        "(num_training_steps for most), stepping after every optimizer step (timm_cosine: "
+        "every epoch).\n\n" + EXIT_CODES
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(recipe_app)
+
+
+def _recipe_options(recipe: Any) -> list[inspect.Parameter]:
+    params = []
+    for option in _common_options():
+        if option.name == "epochs":
+            help_text = "Epochs to simulate [the recipe's length]."
+            option = option.replace(
+                default=None,
+                annotation=Annotated[int | None, typer.Option("--epochs", "-n", help=help_text)],
+            )
+        elif option.name == "interval":
+            help_text = f"When scheduler.step() runs [{recipe.interval}]."
+            option = option.replace(
+                default=None,
+                annotation=Annotated[Interval | None, typer.Option("--interval", help=help_text)],
+            )
+        params.append(option)
+    for param in recipe.params:
+        decl = option_name(param.name)
+        help_text = f"{param.doc}; {param.rule} [{param.default_text}]"
+        annotation: Any = {"int": int | None, "float": float | None, "bool": bool | None}.get(
+            param.kind, str | None
+        )
+        if param.kind == "bool":
+            decl = f"{decl}/--no-{decl[2:]}"
+        if param.kind == "choice":
+            choices = enum.Enum(  # type: ignore[misc]
+                f"{recipe.name}_{param.name}", {c: c for c in param.choices}, type=str
+            )
+            annotation = choices | None
+        params.append(
+            inspect.Parameter(
+                f"arg_{param.name}",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[annotation, typer.Option(decl, help=help_text)],
+            )
+        )
+    return params
+
+
+def _run_recipe(recipe: Any, values: dict[str, Any]) -> None:
+    from .spec import spec_from_mapping
+
+    arguments: dict[str, Any] = {"recipe": recipe.name}
+    for param in recipe.params:
+        value = values.get(f"arg_{param.name}")
+        if value is not None:
+            arguments[param.name] = value.value if isinstance(value, enum.Enum) else value
+    optimizer: dict[str, Any] = {"type": values["optimizer"]}
+    for key in ("lr", "momentum"):
+        if values[key] is not None:
+            optimizer[key] = values[key]
+    raw: dict[str, Any] = {
+        "steps_per_epoch": values["steps_per_epoch"],
+        "optimizer": optimizer,
+        "scheduler": arguments,
+    }
+    if values["epochs"] is not None:
+        raw["epochs"] = values["epochs"]
+    if values["interval"] is not None:
+        raw["interval"] = values["interval"].value
+    if values["title"] is not None:
+        raw["title"] = values["title"]
+    try:
+        spec = spec_from_mapping(raw, f"lrplot recipe {recipe.command}")
+        _write_or_summarize(spec, values["output"] or [])
+    except LrplotError as exc:
+        exc.path = _cli_path(exc.path)
+        exc.line = None
+        fail(exc)
+
+
+def _register_recipes() -> None:
+    from .recipes import RECIPES
+
+    for recipe in RECIPES.values():
+
+        def command(recipe: Any = recipe, **values: Any) -> None:
+            _run_recipe(recipe, values)
+
+        command.__signature__ = inspect.Signature(_recipe_options(recipe))  # type: ignore[attr-defined]
+        text = f"{recipe.name}: {recipe.summary} (after {recipe.origin}).\n\n{EXIT_CODES}"
+        recipe_app.command(name=recipe.command, help=text, short_help=recipe.summary)(command)
 
 
 _register()
+_register_recipes()
 
 
 def main() -> None:

@@ -180,6 +180,10 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
     """The real torch scheduler for ``spec`` on ``optimizer`` (nested schedulers included)."""
+    if spec.recipe is not None:
+        from .recipes import build
+
+        return build(spec.recipe, spec.kwargs, optimizer)
     info = spec.info
     cls = registry.scheduler_class(info)
     kwargs: dict[str, Any] = dict(spec.kwargs)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
+from . import recipes, registry
 from .errors import ExprError, LrplotError, SpecError, close_match
 from .expr import Expression
 from .registry import ClassInfo, Kind, Param
@@ -61,6 +61,7 @@ class SchedulerSpec:
     kwargs: Mapping[str, Any]  # validated constructor arguments, without nested schedulers
     children: tuple[SchedulerSpec, ...] = ()
     path: str = "scheduler"
+    recipe: str | None = None  # a recipe name (lrplot/recipes.py); kwargs are its parameters
 
     @property
     def info(self) -> ClassInfo:
@@ -74,6 +75,8 @@ class SchedulerSpec:
 
     def describe(self) -> str:
         """``CosineAnnealingLR(T_max=20, eta_min=1e-05)``."""
+        if self.recipe is not None:
+            return recipes.describe(self.recipe, self.kwargs)
         parts = []
         if self.children:
             parts.append("[" + ", ".join(child.describe() for child in self.children) + "]")
@@ -286,6 +289,7 @@ class _Checker:
         return tuple(names)
 
     def curve(self, data: dict[str, Any], owner: dict[str, str], label: str) -> CurveSpec:
+        data = {**self.recipe_defaults(data), **data}
         epochs = self.count(data.get("epochs", DEFAULT_EPOCHS), owner["epochs"])
         steps_per_epoch = self.count(data.get("steps_per_epoch", 1), owner["steps_per_epoch"])
         if epochs * steps_per_epoch > MAX_STEPS:
@@ -374,6 +378,9 @@ class _Checker:
     # -- scheduler ------------------------------------------------------------------------------
 
     def scheduler(self, value: Any, path: str, optimizer: OptimizerSpec) -> SchedulerSpec:
+        if isinstance(value, dict) and "recipe" in value:
+            recipe, params = recipes.check(value, path, _default_lr(optimizer), self.fail)
+            return SchedulerSpec("LambdaLR", params, (), path, recipe.name)
         if isinstance(value, str):
             value = {"type": value}
         if not isinstance(value, dict):
@@ -551,6 +558,17 @@ class _Checker:
             raise self.fail(path, f"must be >= 0, got {value!r}")
         return number
 
+    def recipe_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A recipe's run length and interval, for a run that does not set them (recipes.py)."""
+        scheduler = data.get("scheduler")
+        if not isinstance(scheduler, dict) or "recipe" not in scheduler:
+            return {}
+        try:
+            lr = _default_lr(self.optimizer(data.get("optimizer"), "optimizer"))
+        except SpecError:
+            return {}
+        return recipes.run_defaults(scheduler, data.get("steps_per_epoch", 1), lr, self.fail)
+
     # -- cross-field rules ------------------------------------------------------------------------
 
     def check_scheduler(self, spec: SchedulerSpec, optimizer: OptimizerSpec) -> None:
@@ -665,6 +683,15 @@ class _Checker:
                 raise self.fail(f"{path}.seed", f"must be an integer >= 0, got {seed!r}")
             kwargs["seed"] = seed
         return MetricSpec(**kwargs)
+
+
+def _default_lr(optimizer: OptimizerSpec) -> float:
+    """``optimizer.defaults["lr"]``: the lr given for the optimizer, or its class default."""
+    lr = optimizer.kwargs.get("lr")
+    if lr is None:
+        param = optimizer.info.param("lr")
+        lr = param.default if param is not None else None
+    return float(lr) if isinstance(lr, int | float) and not isinstance(lr, bool) else math.nan
 
 
 def _as_list(value: Any) -> list[Any]:
