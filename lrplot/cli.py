@@ -541,6 +541,26 @@ def _register_recipes() -> None:
         recipe_app.command(name=recipe.command, help=text, short_help=recipe.summary)(command)
 
 
+# -- code ----------------------------------------------------------------------------------------
+
+
+@app.command(
+    name="code",
+    help="Print a runnable PyTorch script that builds the spec's optimizer and scheduler and "
+    "records the lr at every step, reproducing lrplot's CSV.\n\n" + EXIT_CODES,
+)
+def code(
+    path: Annotated[Path, typer.Argument(help="A YAML spec.", show_default=False)],
+) -> None:
+    from .codegen import python_code
+    from .spec import load_spec
+
+    try:
+        print(python_code(load_spec(path)), end="")
+    except LrplotError as exc:
+        fail(exc)
+
+
 _register()
 _register_recipes()
 
