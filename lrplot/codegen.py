@@ -101,6 +101,16 @@ def _balanced(text: str) -> bool:
 # -- building blocks -------------------------------------------------------------------------
 
 
+def _call(head: str, args: list[str], indent: str, used: int) -> str:
+    """``head(a, b)`` on one line if it fits in 99 columns after ``used`` characters, else one
+    argument per line."""
+    one = f"{head}({', '.join(args)})"
+    if "\n" not in one and len(indent) + used + len(one) <= 99:
+        return one
+    inner = indent + "    "
+    return f"{head}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + f"{indent})"
+
+
 def _optimizer(spec: OptimizerSpec) -> str:
     info = spec.info
 
@@ -115,19 +125,20 @@ def _optimizer(spec: OptimizerSpec) -> str:
         groups = []
         for group in spec.param_groups:
             extra = "".join(f", {k!r}: {value(k, v)}" for k, v in group.items())
-            groups.append(f"{{'params': [{tensor}]{extra}}}")
-        params = "[" + ", ".join(groups) + "]"
+            groups.append(f"        {{'params': [{tensor}]{extra}}},\n")
+        params = "[\n" + "".join(groups) + "    ]"
     else:
         params = f"[{tensor}]"
-    kwargs = "".join(f", {k}={value(k, v)}" for k, v in spec.kwargs.items())
-    return f"torch.optim.{info.name}({params}{kwargs})"
+    args = [params] + [f"{k}={value(k, v)}" for k, v in spec.kwargs.items()]
+    return _call(f"torch.optim.{info.name}", args, "", len("optimizer = "))
 
 
-def _scheduler(spec: SchedulerSpec, curve: CurveSpec, indent: str) -> str:
+def _scheduler(spec: SchedulerSpec, curve: CurveSpec, indent: str, used: int) -> str:
     if spec.recipe is not None:
         recipe = recipes.RECIPES[spec.recipe]
         args = recipes.call_arguments(spec.recipe, spec.kwargs)
-        return f"{recipe.factory.__name__}(optimizer" + _kwargs(args) + ")"
+        arguments = ["optimizer"] + [f"{k}={v!r}" for k, v in args.items()]
+        return _call(recipe.factory.__name__, arguments, indent, used)
     info = spec.info
     kwargs: dict[str, str] = {}
     for name, item in spec.kwargs.items():
@@ -144,17 +155,12 @@ def _scheduler(spec: SchedulerSpec, curve: CurveSpec, indent: str) -> str:
         spec.kwargs.get(k) is None for k in ("total_steps", "epochs", "steps_per_epoch")
     ):
         kwargs["total_steps"] = repr(curve.scheduler_steps)
-    cls = f"{info.module}.{info.name}"
     if spec.children:
-        inner = indent + "    "
-        items = "".join(f"\n{inner}{_scheduler(c, curve, inner)}," for c in spec.children)
-        kwargs["schedulers"] = f"[{items}\n{indent}]"
-    rest = "".join(f", {k}={v}" for k, v in kwargs.items())
-    return f"{cls}(optimizer=optimizer{rest})"
-
-
-def _kwargs(args: dict[str, Any]) -> str:
-    return "".join(f", {k}={v!r}" for k, v in args.items())
+        inner = indent + "        "
+        items = "".join(f"{inner}{_scheduler(c, curve, inner, 1)},\n" for c in spec.children)
+        kwargs["schedulers"] = f"[\n{items}{indent}    ]"
+    arguments = ["optimizer=optimizer"] + [f"{k}={v}" for k, v in kwargs.items()]
+    return _call(f"{info.module}.{info.name}", arguments, indent, used)
 
 
 def _metric(curve: CurveSpec) -> list[str]:
@@ -246,7 +252,7 @@ def python_code(spec: FigureSpec) -> str:
         lines += [
             "# A fresh optimizer for every scheduler: schedulers store initial_lr in it.",
             f"optimizer = {_optimizer(curve.optimizer)}",
-            f"scheduler = {_scheduler(curve.scheduler, curve, '')}",
+            f"scheduler = {_scheduler(curve.scheduler, curve, '', len('scheduler = '))}",
         ]
         if curve.scheduler.type == PLATEAU:
             lines += _metric(curve)
