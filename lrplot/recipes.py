@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SpecError, close_match
+from .errors import SimulationError, SpecError, close_match
 
 # -- factor functions (step -> multiple of the initial lr) -----------------------------------------
 # They are copied verbatim into `lrplot code` output: keep them self-contained (math only).
@@ -573,8 +573,10 @@ RECIPES: dict[str, Recipe] = {
             (
                 RecipeParam("t_initial", "int", "length of the first cycle", low=1),
                 RecipeParam("lr_min", "float", "the floor (absolute)", default=0.0, low=0),
+                # timm accepts cycle_mul < 1, but its cycle formula then fails (log of a
+                # negative number) once the shrinking cycles are used up.
                 RecipeParam(
-                    "cycle_mul", "float", "each cycle is this much longer", default=1.0, above=0
+                    "cycle_mul", "float", "each cycle is this much longer", default=1.0, low=1
                 ),
                 RecipeParam(
                     "cycle_decay", "float", "each cycle's peak is this much lower", 1.0, above=0
@@ -759,12 +761,17 @@ def length(recipe: Recipe, params: Mapping[str, Any]) -> int | None:
         return max(100, 10 * int(timescale))
     if recipe.name == "timm_cosine":
         cycles, first, mul = params["cycle_limit"], params["t_initial"], params["cycle_mul"]
-        total = first * cycles if mul == 1 else math.ceil(first * (mul**cycles - 1) / (mul - 1))
+        try:
+            total = first * cycles if mul == 1 else math.ceil(first * (mul**cycles - 1) / (mul - 1))
+        except OverflowError:
+            return None
         return int(total) + (params["warmup_t"] if params["warmup_prefix"] else 0)
     return None
 
 
-def run_defaults(scheduler: Any, steps_per_epoch: Any, lr: float, fail: Fail) -> dict[str, Any]:
+def run_defaults(
+    scheduler: Any, steps_per_epoch: Any, lr: float, fail: Fail, limit: int | None
+) -> dict[str, Any]:
     """``epochs`` and ``interval`` for a run whose top-level scheduler is a recipe.
 
     A transformers recipe is stepped after every optimizer step, for its natural length (for
@@ -779,6 +786,12 @@ def run_defaults(scheduler: Any, steps_per_epoch: Any, lr: float, fail: Fail) ->
         return {}
     defaults: dict[str, Any] = {"interval": recipe.interval}
     steps = length(recipe, params)
+    if steps is not None and limit is not None and steps > limit:
+        raise fail(
+            "scheduler",
+            f"recipe {recipe.name} runs {steps} steps, more than the limit of {limit}; "
+            "set epochs to plot part of it",
+        )
     if steps is not None:
         per_epoch = (
             steps_per_epoch if isinstance(steps_per_epoch, int) and steps_per_epoch > 0 else 1
@@ -787,9 +800,14 @@ def run_defaults(scheduler: Any, steps_per_epoch: Any, lr: float, fail: Fail) ->
     return defaults
 
 
-def build(name: str, params: Mapping[str, Any], optimizer: Any) -> Any:
+def build(name: str, params: Mapping[str, Any], optimizer: Any, path: str = "scheduler") -> Any:
     """The real torch scheduler (a LambdaLR) for a checked recipe."""
-    return RECIPES[name].factory(optimizer, **call_arguments(name, params))
+    try:
+        return RECIPES[name].factory(optimizer, **call_arguments(name, params))
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        # LambdaLR's constructor already evaluates step 0, e.g. an overflowing k_decay.
+        reason = str(exc) or type(exc).__name__
+        raise SimulationError(f"recipe {name} fails at step 0: {reason}", path=path) from None
 
 
 def _is_default(recipe: Recipe, name: str, value: Any) -> bool:

@@ -183,7 +183,7 @@ def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> An
     if spec.recipe is not None:
         from .recipes import build
 
-        return build(spec.recipe, spec.kwargs, optimizer)
+        return build(spec.recipe, spec.kwargs, optimizer, spec.path)
     info = spec.info
     cls = registry.scheduler_class(info)
     kwargs: dict[str, Any] = dict(spec.kwargs)

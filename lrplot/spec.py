@@ -567,7 +567,9 @@ class _Checker:
             lr = _default_lr(self.optimizer(data.get("optimizer"), "optimizer"))
         except SpecError:
             return {}
-        return recipes.run_defaults(scheduler, data.get("steps_per_epoch", 1), lr, self.fail)
+        per_epoch = data.get("steps_per_epoch", 1)
+        limit = None if "epochs" in data else MAX_STEPS  # given epochs are checked as usual
+        return recipes.run_defaults(scheduler, per_epoch, lr, self.fail, limit)
 
     # -- cross-field rules ------------------------------------------------------------------------
 

@@ -364,6 +364,15 @@ scheduler:
             "scheduler.schedulers[1].num_training_steps (line 1): must be an integer >= 1, got 0",
         ),
         ("scheduler: {recipe: [cosine]}", "scheduler.recipe (line 1): the recipe must be a name"),
+        (
+            "scheduler: {recipe: linear, num_training_steps: 30000000}",
+            "scheduler (line 1): recipe linear runs 30000000 steps, more than the limit of "
+            "20000000; set epochs to plot part of it",
+        ),
+        (
+            "scheduler: {recipe: timm_cosine, t_initial: 10, cycle_mul: 0.5}",
+            "scheduler.cycle_mul (line 1): must be a number >= 1, got 0.5",
+        ),
     ],
 )
 def test_bad_recipes_get_one_line_errors(text: str, message: str) -> None:
@@ -371,6 +380,29 @@ def test_bad_recipes_get_one_line_errors(text: str, message: str) -> None:
         spec_from_text(text, "c.yaml")
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_recipe_failing_in_torch_is_a_one_line_error() -> None:
+    from lrplot.errors import SimulationError
+
+    spec = spec_from_text(
+        "scheduler: {recipe: timm_cosine, t_initial: 10, k_decay: 1e300}", "c.yaml"
+    )
+    with pytest.raises(SimulationError) as info:
+        simulate(spec)
+    assert str(info.value) == (
+        "c.yaml: scheduler: recipe timm_cosine fails at step 0: "
+        "(34, 'Numerical result out of range')"
+    )
+
+
+def test_given_epochs_cut_a_recipe_longer_than_the_limit() -> None:
+    spec = spec_from_text("epochs: 50\nscheduler: {recipe: linear, num_training_steps: 30000000}")
+    assert spec.curves[0].total_steps == 50
+    huge = spec_from_text(
+        "scheduler: {recipe: timm_cosine, t_initial: 10, cycle_mul: 1e6, cycle_limit: 99}"
+    )
+    assert huge.curves[0].epochs == 100  # its length overflows a float: the usual default
 
 
 def test_recipe_names_also_accept_kebab_case() -> None:
