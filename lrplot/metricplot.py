@@ -6,6 +6,7 @@ Never saves a file and never imports torch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 METRIC_COLOR = "0.35"
 REDUCTION_COLOR = "tab:red"
 BAND_COLOR = "tab:orange"
+BAR_COLOR = "#b35806"
 MAX_MARKED = 200
 """Above this many reductions (say a NaN metric over a long run) lines and bands are left out:
 thousands of them would only make the figure slow and unreadable. The markers stay."""
@@ -40,12 +42,52 @@ def rows_per_scheduler_step(curve: Curve) -> int:
     return spec.steps_per_epoch if spec.interval == "epoch" else 1
 
 
-def patience_of(curve: Curve) -> int:
+def _setting(curve: Curve, name: str, fallback: Any) -> Any:
+    """A ReduceLROnPlateau argument as torch sees it: the spec's value or torch's default."""
     spec = curve.spec.scheduler
-    if "patience" in spec.kwargs:
-        return int(spec.kwargs["patience"])
-    param = spec.info.param("patience")
-    return int(param.default) if param is not None else 10
+    if name in spec.kwargs:
+        return spec.kwargs[name]
+    param = spec.info.param(name)
+    default = param.default if param is not None else fallback
+    return default if isinstance(default, type(fallback)) else fallback
+
+
+def patience_of(curve: Curve) -> int:
+    return int(_setting(curve, "patience", 10))
+
+
+def improvement_bars(curve: Curve) -> tuple[np.ndarray, str]:
+    """For each scheduler step, the value its metric had to beat to count as an improvement,
+    and how that bar is made (for the legend).
+
+    This is torch's ``_is_better(a, best)`` with the same float operations: in ``min`` mode ``a <
+    best * (1 - threshold)`` (``rel``) or ``a < best - threshold`` (``abs``); in ``max`` mode ``a >
+    best * (threshold + 1)`` or ``a > best + threshold``. ``best`` starts at +-inf, so the first
+    value always improves, and a NaN never does.
+    """
+    import numpy as np
+
+    assert curve.metric is not None
+    mode = _setting(curve, "mode", "min")
+    threshold = float(_setting(curve, "threshold", 1e-4))
+    relative = _setting(curve, "threshold_mode", "rel") == "rel"
+    values = curve.metric[:: rows_per_scheduler_step(curve)].tolist()
+    minimizing = mode == "min"
+    best = math.inf if minimizing else -math.inf
+    bars = np.empty(len(values), dtype=np.float64)
+    for k, value in enumerate(values):
+        if minimizing:
+            bar = best * (1.0 - threshold) if relative else best - threshold
+            better = value < bar
+        else:
+            bar = best * (threshold + 1.0) if relative else best + threshold
+            better = value > bar
+        bars[k] = bar
+        if better:
+            best = value
+    sign = "-" if minimizing else "+"
+    how = f"best x (1 {sign} {threshold:g})" if relative else f"best {sign} {threshold:g}"
+    return bars, how
 
 
 def patience_windows(curve: Curve) -> list[tuple[int, int]]:
@@ -111,6 +153,19 @@ def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
                 label="metric: repeated last value (pad: last)",
             )
             handles.append(pad_line)
+        if metric_spec.patience_band:
+            bars, how = improvement_bars(curve)
+            per_row = np.repeat(bars, rows_per_scheduler_step(curve))[: len(xs)]
+            (bar_line,) = metric_ax.plot(
+                xs,
+                np.where(np.isfinite(per_row), per_row, np.nan),
+                drawstyle="steps-post",
+                linestyle="--",
+                linewidth=1.0,
+                color=BAR_COLOR,
+                label=f"to improve, beat {how}",
+            )
+            handles.append(bar_line)
         rows = reduction_rows(curve)
         if rows.size == 0:
             continue

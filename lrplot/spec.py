@@ -736,6 +736,9 @@ class _Checker:
                 continue
             where = f"{path}.{key}"
             param = profile.param(key)
+            if key in ("column", "pad"):
+                needs = "'file'" if key == "column" else "'values' or 'file'"
+                raise self.fail(where, f"{key!r} only applies with {needs}, not to a profile")
             if param is None:
                 takes = ", ".join(p.name for p in profile.params)
                 raise self.fail(

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import lrplot
 from lrplot.cli import app
 from lrplot.errors import SpecError
-from lrplot.metricplot import patience_windows, reduction_rows
+from lrplot.metricplot import improvement_bars, patience_windows, reduction_rows
 from lrplot.metrics import PROFILES, metric_values
 from lrplot.output import csv_lines
 from lrplot.spec import MetricSpec, load_spec, spec_from_mapping, spec_from_text
@@ -575,6 +575,8 @@ def test_metric_flags_exist_only_on_plateau() -> None:
             "(it takes level, noise, seed)",
         ),
         ("{profile: plateau, flat_frm: 3}", "unknown key 'flat_frm'; did you mean flat_from?"),
+        ("{column: val_loss}", "metric.column (line 2): 'column' only applies with 'file'"),
+        ("{profile: spike, pad: last}", "'pad' only applies with 'values' or 'file'"),
         ("{seed: true}", "metric.seed (line 2): must be an integer >= 0, got True"),
         ("{values: [1, 2], column: a}", "'column' does not apply to a 'values' metric"),
         ("{patience_band: 1}", "metric.patience_band (line 2): must be true or false, got 1"),
@@ -611,8 +613,14 @@ def test_figure_shows_metric_reductions_and_patience_band() -> None:
         ax for ax in figure.axes if ax is not lr_ax and ax.get_shared_x_axes().joined(ax, lr_ax)
     )
     assert metric_ax.get_ylabel() == "metric"
-    (metric_line,) = metric_ax.get_lines()
+    metric_line, bar_line = metric_ax.get_lines()
     assert metric_line.get_ydata().tolist() == curve.metric.tolist()  # type: ignore[union-attr]
+    bars = improvement_bars(curve)[0]
+    assert bar_line.get_ydata()[1:].tolist() == bars[1:].tolist()  # type: ignore[union-attr]
+    assert bar_line.get_drawstyle() == "steps-post"
+    for first, row in patience_windows(curve):
+        # the bar does not move inside a patience window: nothing improved there
+        assert len(set(bars[first:row].tolist())) == 1
     rows = reduction_rows(curve)
     marks = [line for line in lr_ax.get_lines() if line.get_marker() == "v"]
     assert len(marks) == 1 and marks[0].get_xdata().tolist() == curve.epoch[rows].tolist()
@@ -623,6 +631,7 @@ def test_figure_shows_metric_reductions_and_patience_band() -> None:
     assert [t.get_text() for t in legend.get_texts()] == [
         "learning rate",
         "metric: noisy-flat profile, seed 1",
+        "to improve, beat best x (1 - 0.0001)",
         "reduction",
         "patience window",
     ]
@@ -633,3 +642,51 @@ def test_no_band_unless_asked_and_no_metric_axis_for_other_schedulers() -> None:
     assert len(lrplot.plot(curve).axes[0].patches) == 0
     cosine = lrplot.simulate(spec_from_text("epochs: 5\nscheduler: {type: cosine, T_max: 5}"))
     assert len(lrplot.plot(cosine).axes) == 1
+
+
+@pytest.mark.parametrize(
+    "scheduler",
+    [
+        {"patience": 3},
+        {"patience": 3, "threshold_mode": "abs", "threshold": 0.02},
+        {"patience": 3, "mode": "max", "threshold": 0.01},
+        {"patience": 3, "mode": "max", "threshold_mode": "abs", "threshold": 0.005},
+    ],
+)
+def test_the_improvement_bar_is_torchs_best_so_far(scheduler: dict[str, Any]) -> None:
+    profile = "accuracy" if scheduler.get("mode") == "max" else "plateau"
+    values = metric_values(MetricSpec(profile=profile, seed=2), 70).tolist()
+    values[10] = math.nan
+    curve = run({"values": values, "patience_band": True}, scheduler, epochs=70)
+    bars, how = improvement_bars(curve)
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    torch_scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, **scheduler)
+    bests = []
+    for value in values:
+        optimizer.step()
+        torch_scheduler.step(value)
+        bests.append(torch_scheduler.best)
+    threshold = scheduler.get("threshold", 1e-4)
+    if scheduler.get("threshold_mode") == "abs":
+        offset = -threshold if profile == "plateau" else threshold
+        expected = [best + offset for best in bests[:-1]]
+    else:
+        factor = 1 - threshold if profile == "plateau" else threshold + 1
+        expected = [best * factor for best in bests[:-1]]
+    assert bars[0] == (math.inf if profile == "plateau" else -math.inf)
+    assert bars[1:].tolist() == expected
+    assert how.startswith("best")
+
+
+def test_the_replay_example_shows_the_logged_loss_and_its_reductions(configs_dir: Path) -> None:
+    spec = load_spec(configs_dir / "plateau-replay.yaml")
+    curve = lrplot.simulate(spec)
+    with open(configs_dir / "data" / "val_loss.csv", newline="") as handle:
+        logged = [float(row["val_loss"]) for row in csv.DictReader(handle)]
+    assert curve.metric is not None and curve.metric.tolist() == logged[: len(curve)]
+    figure = lrplot.plot(curve)
+    metric_ax = figure.axes[1]
+    assert metric_ax.get_ylabel() == "val_loss"
+    assert metric_ax.get_lines()[0].get_ydata().tolist() == curve.metric.tolist()
+    marks = [line for line in figure.axes[0].get_lines() if line.get_marker() == "v"]
+    assert len(marks[0].get_xdata()) == reduction_rows(curve).size >= 3
