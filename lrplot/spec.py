@@ -669,9 +669,8 @@ class _Checker:
         if source == "values":
             values = data["values"]
             if not isinstance(values, list) or not values:
-                raise self.fail(
-                    f"{path}.values", f"must be a list of numbers, got {_typename(values)}"
-                )
+                got = "an empty list" if values == [] else _typename(values)
+                raise self.fail(f"{path}.values", f"must be a list of numbers, got {got}")
             numbers = []
             for i, item in enumerate(values):
                 if isinstance(item, bool) or not isinstance(item, int | float):

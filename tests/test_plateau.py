@@ -580,7 +580,7 @@ def test_metric_flags_exist_only_on_plateau() -> None:
         ("{seed: true}", "metric.seed (line 2): must be an integer >= 0, got True"),
         ("{values: [1, 2], column: a}", "'column' does not apply to a 'values' metric"),
         ("{patience_band: 1}", "metric.patience_band (line 2): must be true or false, got 1"),
-        ("{values: []}", "metric.values (line 2): must be a list of numbers"),
+        ("{values: []}", "metric.values (line 2): must be a list of numbers, got an empty list"),
     ],
 )
 def test_profile_errors(metric: str, message: str) -> None:
@@ -690,3 +690,14 @@ def test_the_replay_example_shows_the_logged_loss_and_its_reductions(configs_dir
     assert metric_ax.get_lines()[0].get_ydata().tolist() == curve.metric.tolist()
     marks = [line for line in figure.axes[0].get_lines() if line.get_marker() == "v"]
     assert len(marks[0].get_xdata()) == reduction_rows(curve).size >= 3
+
+
+def test_a_plateau_figure_has_the_same_bytes_every_time(configs_dir: Path) -> None:
+    from lrplot.output import figure_bytes
+
+    spec = load_spec(configs_dir / "plateau-explained.yaml")
+    blobs = [
+        figure_bytes(lrplot.plot(lrplot.simulate(spec)), fmt)
+        for fmt in ("png", "svg", "png", "svg")
+    ]
+    assert blobs[0] == blobs[2] and blobs[1] == blobs[3]
