@@ -3,7 +3,8 @@
 ``lrplot code SPEC.yaml`` prints it. Built-in schedulers become their constructor calls;
 recipes bring their factor function and factory along (copied from :mod:`lrplot.recipes`);
 ``lr_lambda``/``scale_fn`` expressions, which passed lrplot's allowlist and so are plain
-arithmetic, become Python lambdas with ``math.*`` functions. The script ends with the training
+arithmetic, become Python lambdas with ``math.*`` functions; ReduceLROnPlateau's metric
+becomes the list of values lrplot fed it. The script ends with the training
 loop lrplot simulates, recording ``lrs[t][g]`` (the lr of param group ``g`` during optimizer step
 ``t``), so running it reproduces lrplot's CSV exactly. The test-suite checks that for every file
 in ``configs/``.
@@ -164,26 +165,20 @@ def _scheduler(spec: SchedulerSpec, curve: CurveSpec, indent: str, used: int) ->
 
 
 def _metric(curve: CurveSpec) -> list[str]:
+    import textwrap
+
     from .metrics import metric_values
 
     spec = curve.metric or MetricSpec()
-    steps = curve.scheduler_steps
-    synthetic = spec.values is None and spec.profile == "exp-decay"
-    if synthetic and all(getattr(spec, k, None) is None for k in ("file", "column")):
-        return [
-            "# The metric ReduceLROnPlateau watches, one value per scheduler step: lrplot's seeded",
-            "# synthetic loss. In training, pass your validation loss instead.",
-            f"rng = np.random.Generator(np.random.PCG64({spec.seed!r}))",
-            f"k = np.arange({steps}, dtype=np.float64)",
-            f"metric = {spec.floor!r} + ({spec.start!r} - {spec.floor!r}) * "
-            f"np.exp(-k / {spec.tau!r})",
-            f"metric = metric + {spec.noise!r} * rng.standard_normal({steps})",
-        ]
-    values = metric_values(spec, steps).tolist()
+    values = metric_values(spec, curve.scheduler_steps).tolist()
+    # The values themselves, not the formula or file that made them: exact, and self-contained.
+    body = textwrap.wrap(", ".join(repr(v) for v in values) + ",", 95)
     return [
-        "# The metric ReduceLROnPlateau watches, one value per scheduler step (from the spec).",
-        "# In training, pass your validation loss instead.",
-        f"metric = {values!r}",
+        "# The metric ReduceLROnPlateau watches, one value per scheduler step",
+        f"# ({' '.join(spec.describe().split())}). In training, pass your validation loss.",
+        "metric = [",
+        *("    " + line for line in body),
+        "]",
     ]
 
 
@@ -219,7 +214,6 @@ def python_code(spec: FigureSpec) -> str:
         for item in curve.scheduler.walk():
             if item.recipe is not None and recipes.RECIPES[item.recipe] not in used:
                 used.append(recipes.RECIPES[item.recipe])
-    plateau = any(c.scheduler.type == PLATEAU for c in spec.curves)
     import textwrap
 
     title = " ".join(spec.display_title.split())
@@ -235,7 +229,7 @@ def python_code(spec: FigureSpec) -> str:
     lines += ["import functools"] if used else []
     lines += ["import math"]
     lines += ["from typing import Any"] if used else []
-    lines += ["", "import numpy as np"] if plateau else [""]
+    lines += [""]
     lines += ["import torch"]
     for recipe in used:
         lines += ["", ""]
