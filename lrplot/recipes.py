@@ -836,9 +836,11 @@ def describe(name: str, params: Mapping[str, Any]) -> str:
 
 def listing() -> list[str]:
     """``lrplot list``'s recipe section: each recipe with its parameters and defaults."""
+    import textwrap
+
     lines = ["recipes (lrplot recipe NAME, or scheduler: {recipe: NAME, ...} in YAML):"]
     for recipe in RECIPES.values():
         lines.append(f"{recipe.name:<21} {recipe.summary}")
         params = ", ".join(f"{p.name}={p.default_text}" for p in recipe.params) or "no parameters"
-        lines.append(f"{'':<21}   {params}")
+        lines += textwrap.wrap(params, 99, initial_indent=" " * 24, subsequent_indent=" " * 26)
     return lines
