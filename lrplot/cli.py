@@ -116,15 +116,16 @@ def _plot_overrides(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _warnings_to_stderr() -> Iterator[None]:
-    """Show warnings as one ``warning: ...`` line each on stderr, like errors."""
+def _warnings_to_stderr(source: str = "") -> Iterator[None]:
+    """Show warnings as one ``warning: [source: ]...`` line each on stderr, like errors."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
         finally:
             for item in caught:
-                print(f"warning: {item.message}", file=sys.stderr)
+                where = f"{source}: " if source else ""
+                print(f"warning: {where}{item.message}", file=sys.stderr)
 
 
 class _Progress:
@@ -155,10 +156,13 @@ class _Progress:
             self._bar.start()
             self._task = self._bar.add_task("simulating", total=total)
         self._bar.update(self._task, completed=done, total=total)
+        if done >= total:  # this curve is done: clear the bar before "wrote ..." is printed
+            self.close()
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+            self._bar = None
 
 
 def fail(error: LrplotError) -> NoReturn:
@@ -554,7 +558,7 @@ def render(
                     target.parent.mkdir(parents=True, exist_ok=True)
                 progress = _Progress()
                 try:
-                    with _warnings_to_stderr():
+                    with _warnings_to_stderr(spec.source):
                         render_spec(
                             spec, targets, options=spec.plot.merged(**plot), progress=progress
                         )

@@ -54,7 +54,7 @@ class Curve:
 
 
 Progress = Callable[[int, int], None]
-"""``progress(done, total)``: called with scheduler steps done, every PROGRESS_EVERY steps."""
+"""``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
 
 PROGRESS_EVERY = 1 << 16
 
@@ -62,7 +62,8 @@ PROGRESS_EVERY = 1 << 16
 def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) -> Curve:
     """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one).
 
-    ``progress(done, total)``, if given, is called every 65,536 scheduler steps (for a bar).
+    ``progress(done, total)``, if given, is called every 65,536 scheduler steps and once at the
+    end with ``done == total`` (for a progress bar).
     """
     if isinstance(spec, FigureSpec):
         if len(spec.curves) != 1:
@@ -125,6 +126,8 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
         raise SimulationError(
             f"torch failed at scheduler step {k}: {exc}", path=spec.scheduler.path
         ) from None
+    if progress is not None:
+        progress(steps, steps)
 
     if spec.interval == "epoch" and spec.steps_per_epoch > 1:
         lr = np.repeat(lr, spec.steps_per_epoch, axis=1)

@@ -54,7 +54,7 @@ def chart(
     if finite.size == 0:
         return "(nothing to draw: no finite lr" + (" > 0)" if log_y else ")")
     low, high = float(finite.min()), float(finite.max())
-    labels = [_fmt(high), _fmt(low)]
+    labels = [_fmt(high), _fmt(low) if low != high else ""]
     pad = max(len(label) for label in labels)
     name = "epoch" if x == "epoch" else "step"
     cols = max(MIN_WIDTH, total - pad - 2 - len(name) - 1)  # the axis name ends the last line
@@ -109,6 +109,14 @@ def chart(
                 axis[min(cols - 1, marker.row * cols // max(1, length))] = "┴"
     lines.append(" " * pad + " └" + "".join(axis))
     lines.append(" " * (pad + 2) + _x_labels(curves, cols, x) + f" {name}")
+    if len(series) > 1:
+        # One colourless grid cannot tell the lines apart; say what is drawn over what.
+        names = [
+            " / ".join(p for p in (c.label, f"group {g}" if c.groups > 1 else "") if p)
+            for c in curves
+            for g in range(c.groups)
+        ]
+        lines.append(f"{len(series)} lines overlaid: " + ", ".join(names))
     return "\n".join(lines)
 
 
@@ -116,11 +124,12 @@ def _x_labels(curves: Sequence[Curve], cols: int, axis: str) -> str:
     curve = max(curves, key=len)
     xs = curve.epoch if axis == "epoch" else curve.step
     first, last = f"{float(xs[0]):g}", f"{float(xs[-1]):g}"
-    middle = f"{float(xs[len(xs) // 2]):g}"
+    middle = f"{float(xs[len(xs) // 2]):g}" if len(xs) > 2 else ""
     row = [" "] * cols
     row[: len(first)] = first
     mid = cols // 2 - len(middle) // 2
     if mid > len(first) + 1 and mid + len(middle) < cols - len(last) - 1:
         row[mid : mid + len(middle)] = middle
-    row[cols - len(last) :] = last
+    if len(xs) > 1:
+        row[cols - len(last) :] = last
     return "".join(row)

@@ -181,7 +181,7 @@ def test_simulate_reports_progress_every_65536_steps() -> None:
     spec = lrplot.spec_from_text("epochs: 70000\nscheduler: {type: cosine, T_max: 1000}")
     calls: list[tuple[int, int]] = []
     curve = lrplot.simulate(spec, progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(0, 70000), (65536, 70000)]
+    assert calls == [(0, 70000), (65536, 70000), (70000, 70000)]
     assert len(curve) == 70000
 
 
@@ -198,7 +198,8 @@ def test_progress_bar_waits_a_second_and_needs_a_terminal(
     now[0] = 101.5
     bar(5, 10)
     assert bar._bar is not None and bar._bar.tasks[0].completed == 5
-    bar.close()
+    bar(10, 10)
+    assert bar._bar is None  # finished: cleared
     quiet = _Progress()  # pytest's stderr is not a terminal
     quiet._clock = lambda: now[0] + 10
     quiet(5, 10)
@@ -218,3 +219,20 @@ def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     plt.close("all")
     assert (tmp_path / "out.png").is_file() and (tmp_path / "onecycle.png").is_file()
+
+
+def test_overlaid_curves_are_named_under_the_chart() -> None:
+    spec = lrplot.spec_from_text(
+        "curves:\n  - {label: a, scheduler: {type: step, step_size: 30}}\n"
+        "  - {label: b, scheduler: {type: cosine, T_max: 100}}\n"
+    )
+    text = chart(list(lrplot.simulate_figure(spec)), width=70)
+    assert text.splitlines()[-1] == "2 lines overlaid: a, b"
+
+
+def test_render_warnings_name_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "p.yaml"
+    config.write_text("plot: {log_y: true}\nscheduler: {type: polynomial, total_iters: 80}\n")
+    result = runner.invoke(app, ["render", str(config), "-d", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {config}: log scale: 20 point(s) with lr <= 0 are not drawn" in result.stderr
