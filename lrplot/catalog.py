@@ -166,8 +166,9 @@ def init_text(name: str) -> str:
         lines += nested
     if info.name == "ReduceLROnPlateau":
         lines += [
-            "# metric: {values: [...]}       # one value per scheduler step; default: a seeded",
-            "#                                # synthetic loss (start, floor, tau, noise, seed)",
+            "# metric: {profile: exp-decay, seed: 0}   # what step(metric) gets; the default.",
+            "#   or {values: [...]} (one per scheduler step),",
+            "#   or {file: losses.csv, column: val_loss} to replay a logged metric",
         ]
     lines += [
         "# plot: {annotate: true, log_y: false, x: epoch, size: 8x4.5, dpi: 100}",

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .errors import SpecError, close_match
+from .metricplot import draw_metric
 from .plotoptions import X_CHOICES, PlotOptions, check_canvas, parse_x
 from .spec import FigureSpec
 from .style import rc
@@ -89,6 +90,7 @@ def draw(
         if options.annotate:
             _draw_markers(lr_ax, mom_ax, items, lines, options)
         _finish(lr_ax, mom_ax, items, options, title)
+        draw_metric(lr_ax, items, options.x)  # ReduceLROnPlateau: metric, reductions, patience
     return cast("Figure", fig)
 
 
@@ -210,6 +212,12 @@ def _draw_markers(
         for marker in marks:
             x = marker.x(curve, options.x)
             style: dict[str, Any] = {"color": color, "linestyle": (0, (3, 2)), "linewidth": 0.9}
+            if marker.kind == "reduction" and curve.metric is not None:
+                # draw_metric marks plateau reductions (line and triangle) and puts its legend
+                # top right, so the ratio goes beside the triangle instead of at the top.
+                _beside(lr_ax, x, float(curve.lr[0, marker.row]), marker.text, color, n)
+                n += 1
+                continue
             lr_ax.axvline(x, alpha=0.75, zorder=1, gid=f"lrplot-marker-{n}", **style)
             if mom_ax is not None:
                 mom_ax.axvline(x, alpha=0.5, zorder=1, gid=f"lrplot-marker-{n}-momentum", **style)
@@ -248,6 +256,20 @@ def _draw_markers(
         _headroom(lr_ax, used)
 
 
+def _beside(ax: Axes, x: float, y: float, text: str, color: str, n: int) -> None:
+    ax.annotate(
+        text,
+        xy=(x, y),
+        xytext=(3, 3),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=LABEL_SIZE,
+        color=color,
+        gid=f"lrplot-label-{n}",
+    )
+
+
 def _headroom(ax: Axes, rows: int) -> None:
     """Raise the top of the lr axis so that the labels sit above the curves."""
     low, high = ax.get_ylim()
@@ -283,8 +305,12 @@ def _fit(title: str, ax: Axes) -> str:
     if figure is None or "$" in title:  # never split mathtext
         return title
     size = matplotlib.font_manager.FontProperties(size=matplotlib.rcParams["axes.titlesize"])
-    chars = int(figure.get_figwidth() * 72 / (size.get_size_in_points() * 0.7))
-    lines = [part for line in title.split("\n") for part in textwrap.wrap(line, max(20, chars))]
+    chars = max(20, int(figure.get_figwidth() * 72 / (size.get_size_in_points() * 0.7)))
+    lines = []
+    for line in title.split("\n"):
+        # balanced: two lines of 40 read better than one of 75 and one of 5
+        count = -(-len(line) // chars)
+        lines += textwrap.wrap(line, max(20, -(-len(line) // max(1, count)) + 8))
     return "\n".join(lines) or title
 
 

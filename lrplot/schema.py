@@ -112,9 +112,19 @@ def _optimizer() -> dict[str, Any]:
 
 def _run_properties() -> dict[str, Any]:
     count = {"type": "integer", "minimum": 1, "maximum": MAX_STEPS}
+    from .metrics import PROFILES
+
     metric_props: dict[str, Any] = {key: {"type": "number"} for key in METRIC_KEYS}
-    metric_props["values"] = {"type": "array", "items": {"type": "number"}}
-    metric_props["profile"] = {"enum": ["exp-decay"]}
+    for profile in PROFILES.values():
+        for param in profile.params:
+            kind = "integer" if param.rule.endswith("count") else "number"
+            metric_props[param.name] = {"type": kind, "description": param.doc}
+    metric_props["values"] = {"type": "array", "items": {"type": "number"}, "minItems": 1}
+    metric_props["file"] = {"type": "string", "description": "a CSV log to replay"}
+    metric_props["column"] = {"type": "string", "description": "the CSV column to replay"}
+    metric_props["pad"] = {"enum": ["last"]}
+    metric_props["patience_band"] = {"type": "boolean"}
+    metric_props["profile"] = {"enum": list(PROFILES)}
     metric_props["seed"] = {"type": "integer", "minimum": 0}
     return {
         "epochs": {**count, "description": "epochs to simulate (default 100)"},
