@@ -62,6 +62,8 @@ def plot(
     - With ``ax`` the lr is drawn into that Axes (no momentum panel) and its figure is returned.
     """
     items = [curves] if not isinstance(curves, Sequence) else list(curves)
+    if not items:
+        raise SpecError("nothing to plot: no curves given")
     options = PlotOptions(annotate, log_y, parse_x(x), style, size, dpi)
     check_canvas(options)
     if title is None:

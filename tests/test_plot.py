@@ -241,3 +241,13 @@ def test_figures_are_byte_stable_and_ignore_the_users_matplotlibrc(tmp_path: Pat
     for mine, theirs in zip(here, ("png", "svg"), strict=True):
         assert mine.read_bytes() == (out / f"warmup-cosine.{theirs}").read_bytes()
     assert png_size(here[0].read_bytes()) == (800, 450)
+
+
+def test_plateau_reductions_get_their_ratio_beside_the_metric_panels_marks() -> None:
+    spec = lrplot.load_spec(CONFIGS / "plateau.yaml")
+    curves = lrplot.simulate_figure(spec)
+    reductions = int(np.count_nonzero(np.diff(curves[0].lr[0]) != 0))
+    assert reductions > 0
+    root = ET.fromstring(figure_bytes(lrplot.plot(list(curves)), "svg"))
+    assert len(ids(root, "lrplot-label-")) == reductions
+    assert ids(root, "lrplot-marker-") == []  # the metric panel draws the lines itself
