@@ -29,8 +29,8 @@ app = typer.Typer(
     name="lrplot",
     help=(
         "See a PyTorch learning-rate schedule before you spend GPU hours on it.\n\n"
-        "Quick look: lrplot cosine --T-max 20 (a chart in the terminal), or add -o cos.png.\n"
-        "Discover: lrplot list, lrplot show NAME, lrplot init NAME, lrplot schema.\n"
+        "Quick look: lrplot cosine --T-max 20 (a chart in the terminal), or add -o cos.png.\n\n"
+        "Discover: lrplot list, lrplot show NAME, lrplot init NAME, lrplot schema.\n\n"
         "From YAML: lrplot render configs/ --out-dir out --format png,csv.\n\n" + EXIT_CODES
     ),
     no_args_is_help=True,
