@@ -834,13 +834,52 @@ def describe(name: str, params: Mapping[str, Any]) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-def listing() -> list[str]:
-    """``lrplot list``'s recipe section: each recipe with its parameters and defaults."""
+def list_section() -> tuple[str, list[tuple[str, str]]]:
+    """``lrplot list``'s recipe section: each recipe, then its parameters and defaults."""
     import textwrap
 
-    lines = ["recipes (lrplot recipe NAME, or scheduler: {recipe: NAME, ...} in YAML):"]
+    rows = []
     for recipe in RECIPES.values():
-        lines.append(f"{recipe.name:<21} {recipe.summary}")
+        rows.append((", ".join(dict.fromkeys([recipe.command, recipe.name])), recipe.summary))
         params = ", ".join(f"{p.name}={p.default_text}" for p in recipe.params) or "no parameters"
-        lines += textwrap.wrap(params, 99, initial_indent=" " * 24, subsequent_indent=" " * 26)
-    return lines
+        rows += [("", "  " + line) for line in textwrap.wrap(params, 76)]
+    return "recipes (lrplot recipe NAME --help; YAML: scheduler: {recipe: NAME, ...})", rows
+
+
+def json_schemas() -> list[dict[str, Any]]:
+    """One JSON Schema alternative per recipe, for ``lrplot schema`` (shapes and bounds only)."""
+    found = []
+    for recipe in RECIPES.values():
+        properties: dict[str, Any] = {
+            "recipe": {"enum": list(dict.fromkeys([recipe.name, recipe.command]))}
+        }
+        for param in recipe.params:
+            schema: dict[str, Any]
+            if param.kind == "choice":
+                schema = {"enum": list(param.choices)}
+            else:
+                kind = {"int": "integer", "float": "number", "bool": "boolean"}[param.kind]
+                schema = {"type": kind}
+                if param.low is not None:
+                    schema["minimum"] = param.low
+                if param.above is not None:
+                    schema["exclusiveMinimum"] = param.above
+                if param.high is not None:
+                    schema["maximum"] = param.high
+            if param.default is None:
+                schema = {"anyOf": [schema, {"type": "null"}]}
+            elif not param.required:
+                schema["default"] = param.default
+            schema["description"] = param.doc
+            properties[param.name] = schema
+        found.append(
+            {
+                "title": f"recipe {recipe.name}",
+                "description": f"{recipe.summary} (after {recipe.origin})",
+                "type": "object",
+                "properties": properties,
+                "required": ["recipe"] + [p.name for p in recipe.params if p.required],
+                "additionalProperties": False,
+            }
+        )
+    return found

@@ -15,6 +15,7 @@ from typing import Any
 from . import metrics, recipes, registry
 from .errors import ExprError, LrplotError, SpecError, close_match
 from .expr import Expression
+from .plotoptions import PlotOptions, options_from_yaml
 from .registry import ClassInfo, Kind, Param
 from .yamlload import Document, load_bytes
 
@@ -24,7 +25,7 @@ MAX_STEPS = 20_000_000
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")
 RUN_KEYS = ("epochs", "steps_per_epoch", "interval", "optimizer", "scheduler", "metric")
-FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs")
+FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")
 FORMATS = ("png", "svg", "pdf", "csv")
 MAX_NAME = 255
 CURVE_KEYS = ("label", *RUN_KEYS)
@@ -163,6 +164,7 @@ class FigureSpec:
     title: str | None = None
     source: str = "<spec>"
     outputs: tuple[str, ...] = ()  # file names relative to the output folder, from `outputs:`
+    plot: PlotOptions = field(default_factory=PlotOptions)  # from `plot:`; CLI flags override
 
     @property
     def display_title(self) -> str:
@@ -247,6 +249,7 @@ class _Checker:
         if title is not None and not isinstance(title, str):
             raise self.fail("title", f"must be a string, got {_typename(title)}")
         outputs = self.outputs(data.get("outputs"))
+        plot = options_from_yaml(data.get("plot"), self.fail)
         if "curves" in data:
             if "scheduler" in data:
                 raise self.fail("curves", "give either 'scheduler' or 'curves', not both")
@@ -271,11 +274,11 @@ class _Checker:
                 labels[label] = i
                 owner = {k: (f"{path}.{k}" if k in item else k) for k in RUN_KEYS}
                 built.append(self.curve(merged, owner, label))
-            return FigureSpec(tuple(built), title, self.doc.source, outputs)
+            return FigureSpec(tuple(built), title, self.doc.source, outputs, plot)
         if "scheduler" not in data:
             raise self.fail("", "missing key 'scheduler' (or a 'curves' list)")
         curve = self.curve(data, {k: k for k in RUN_KEYS}, "")
-        return FigureSpec((curve,), title, self.doc.source, outputs)
+        return FigureSpec((curve,), title, self.doc.source, outputs, plot)
 
     def outputs(self, value: Any) -> tuple[str, ...]:
         """Output names from a config: relative paths that stay inside the output folder."""

@@ -466,9 +466,12 @@ def test_cli_recipe_choices_flags_and_errors() -> None:
 def test_list_shows_recipes_with_parameters() -> None:
     result = runner.invoke(app, ["list"])
     assert result.exit_code == 0
+    section = result.stdout.split("\nrecipes (")[1]
     for recipe in recipes.RECIPES.values():
-        assert f"\n{recipe.name} " in result.stdout
-    assert "num_warmup_steps=0, num_training_steps=required, num_cycles=1" in result.stdout
+        names = ", ".join(dict.fromkeys([recipe.command, recipe.name]))
+        assert f"\n  {names} " in section
+    assert "cosine-with-restarts, cosine_with_restarts  linear warmup, then num_cycles" in section
+    assert "  num_warmup_steps=0, num_training_steps=required, num_cycles=1\n" in section
 
 
 # -- the recipe examples in configs/ ---------------------------------------------------------
@@ -498,3 +501,21 @@ def test_recipe_examples_match_their_formula(path: Path) -> None:
     assert len(lrs) == raw.get("epochs", natural_length(name, params))
     expected = [reference_lr(name, params, lr, lr, t) for t in range(len(lrs))]
     assert lrs == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_json_schema_knows_the_recipes() -> None:
+    import jsonschema
+
+    from lrplot.schema import json_schema
+
+    schema = json_schema()
+    good = {"scheduler": {"recipe": "cosine-with-restarts", "num_training_steps": 9}}
+    jsonschema.validate(good, schema)
+    for bad in (
+        {"recipe": "cosine", "num_training_step": 9},
+        {"recipe": "cosine"},
+        {"recipe": "warmup_stable_decay", "num_decay_steps": 3, "decay_type": "cosin"},
+        {"recipe": "timm_cosine", "t_initial": 0},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"scheduler": bad}, schema)
