@@ -54,11 +54,15 @@ def plot(
             else:
                 lr_ax, mom_ax = fig.subplots(), None
         multi = len(items) > 1
+        # A log axis cannot show lr <= 0: leave those points out (lrplot.warn.curve_warnings
+        # says so), and stay linear when nothing is left to draw.
+        log_y = log_y and any(bool((c.lr > 0).any()) for c in items)
         for curve in items:
             xs = curve.epoch if x == "epoch" else curve.step
             for g in range(curve.groups):
                 label = _label(curve, g, multi)
-                (line,) = lr_ax.plot(xs, curve.lr[g], label=label)
+                lr = _positive(curve.lr[g]) if log_y else curve.lr[g]
+                (line,) = lr_ax.plot(xs, lr, label=label)
                 if mom_ax is not None and curve in varying and curve.momentum is not None:
                     mom_ax.plot(xs, curve.momentum[g], color=line.get_color(), label=label)
         lr_ax.set_ylabel("learning rate")
@@ -75,6 +79,12 @@ def plot(
             lr_ax.legend(loc="best")
         lr_ax.margins(x=0.01)
     return cast("Figure", fig)
+
+
+def _positive(values: Any) -> Any:
+    import numpy as np
+
+    return np.where(values > 0, values, np.nan)
 
 
 def _label(curve: Curve, group: int, multi: bool) -> str:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,13 +92,18 @@ class Document:
 
     def line(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
-        while True:
-            if path in self.lines:
-                return self.lines[path]
-            cut = max(path.rfind("."), path.rfind("["))
-            if cut <= 0:
-                return self.lines.get(path)
-            path = path[:cut]
+        return line_of(self.lines, path)
+
+
+def line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path`` (``scheduler.milestones[1]``) or of its nearest ancestor."""
+    while True:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            return lines.get(path)
+        path = path[:cut]
 
 
 def _scalar(loader: _Loader, node: ScalarNode) -> Any:
@@ -150,7 +156,7 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
             result: dict[str, Any] = {}
             key_lines: dict[str, int] = {}
             for key_node, value_node in node.value:
-                key = value_of(key_node, path + ".<key>")
+                key = value_of(key_node, path)  # a bad key is reported at its mapping
                 if not isinstance(key, str):
                     raise SpecError(
                         f"keys must be strings, got {key!r}",
@@ -167,7 +173,6 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
                 key_lines[key] = _line(key_node)
                 doc.lines[child] = _line(key_node)
                 result[key] = value_of(value_node, child)
-            doc.lines.pop(path + ".<key>", None)
             return result
         raise SpecError("unsupported YAML node", line=_line(node))
 
