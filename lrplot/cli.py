@@ -20,7 +20,10 @@ from . import __version__, registry
 from .errors import LrplotError, LrplotWarning, SpecError
 from .registry import ClassInfo, Kind, Param, option_name
 
-EXIT_CODES = "Exit codes: 0 ok; 2 bad input or a failed render."
+EXIT_CODES = (
+    "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
+    "Suspicious but valid input gets a 'warning:' line and keeps exit code 0."
+)
 
 app = typer.Typer(
     name="lrplot",

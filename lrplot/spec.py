@@ -190,7 +190,8 @@ def load_spec(path: str | Path) -> FigureSpec:
 
 
 def spec_from_text(text: str, source: str = "<string>") -> FigureSpec:
-    return spec_from_document(load_bytes(text.encode("utf-8"), source))
+    # surrogatepass: a lone surrogate (from surrogateescape) is then "not valid UTF-8", not a crash
+    return spec_from_document(load_bytes(text.encode("utf-8", "surrogatepass"), source))
 
 
 def spec_from_mapping(data: Any, source: str = "<spec>") -> FigureSpec:

@@ -188,8 +188,9 @@ def load_text(text: str, source: str) -> Document:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(f"the file is larger than {MAX_BYTES} bytes", source=source)
     doc = Document(None, source)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # already reads the text: a NUL byte fails here
         root = loader.get_single_node()
         if root is None:
             raise SpecError("the file is empty", source=source)
@@ -208,6 +209,11 @@ def load_text(text: str, source: str) -> Document:
         raise SpecError(
             f"invalid YAML: {exc.problem or exc.context}", source=source, line=line
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise SpecError(
+            f"the character U+{exc.character:04X} is not allowed in YAML", source=source, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", source=source) from None
     except RecursionError:
@@ -216,7 +222,8 @@ def load_text(text: str, source: str) -> Document:
         # PyYAML's reader and scanner can leak these on odd input.
         raise SpecError(f"invalid YAML ({type(exc).__name__})", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc
 
 

@@ -1036,3 +1036,25 @@ def test_sensible_configs_do_not_warn(configs_dir: Path) -> None:
     # cosine.yaml shows on purpose what happens past T_max.
     assert {name for name, found in warned.items() if found} == {"cosine.yaml"}
     assert "past step 20 the lr rises again" in warned["cosine.yaml"][0]
+
+
+def test_outputs_are_0644_whatever_the_umask_and_leave_no_temp_files(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        result = runner.invoke(
+            app,
+            [
+                "step",
+                "--step-size",
+                "2",
+                "-o",
+                str(tmp_path / "a.csv"),
+                "-o",
+                str(tmp_path / "a.svg"),
+            ],
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.svg"]
+    assert {(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {0o644}
