@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from .output import (
     format_of,
     write_stdout,
 )
+from .plotoptions import PlotOptions
 from .spec import FigureSpec, load_spec
 
 if TYPE_CHECKING:
@@ -26,11 +27,16 @@ def render(
     spec: FigureSpec | str | Path,
     outputs: Sequence[str | Path],
     *,
-    x: str = "epoch",
-    log_y: bool = False,
+    x: str | None = None,
+    log_y: bool | None = None,
+    options: PlotOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
+
+    Figures are drawn with ``options`` (default: the spec's ``plot:`` mapping), with ``x`` and
+    ``log_y`` overriding it where given. ``progress(done, total)`` is passed to the simulation.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were.
@@ -41,13 +47,14 @@ def render(
     try:
         formats = [format_of(path) for path in outputs]
         check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
-        curves = simulate_figure(figure_spec)
+        curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
         if wanted:
-            from .plot import plot
+            from .plot import plot_figure
 
-            figure = plot(curves, title=figure_spec.display_title, x=x, log_y=log_y)
+            chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
+            figure = plot_figure(figure_spec, curves, chosen)
             try:
                 for fmt in wanted:
                     blobs[fmt] = figure_bytes(figure, fmt)

@@ -1,13 +1,11 @@
 """Warnings: legal input that is probably not what the user meant.
 
-A warning never stops a run and never changes the exit code. lrplot does not route them through
+A warning never stops a run and never changes the exit code. These are not routed through
 :func:`warnings.warn` (pytest's ``filterwarnings = error`` and a caller's filters would turn a
-suspicious-but-valid config into an exception); instead
-
-- :func:`spec_warnings` runs during validation and its result is ``FigureSpec.warnings``;
-- :func:`curve_warnings` looks at simulated curves, for what only the numbers show (an lr of 0
-  on a log axis);
-- the CLI prints each as ``warning: <file>: <key path> (line N): <what>`` on stderr.
+suspicious-but-valid config into an exception); instead :func:`spec_warnings` runs during
+validation, its result is ``FigureSpec.warnings``, and the CLI prints each as
+``warning: <file>: <key path> (line N): <what>`` on stderr. (What only drawing shows, lr <= 0 on a
+log axis, is :class:`lrplot.plot.LogScaleWarning`, a Python warning the CLI prints too.)
 
 Each is an :class:`~lrplot.errors.LrplotWarning` (a ``UserWarning``), so a caller who prefers
 Python warnings can ``warnings.warn(w)`` them.
@@ -15,13 +13,11 @@ Python warnings can ``warnings.warn(w)`` them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import LrplotWarning
 
 if TYPE_CHECKING:
-    from .simulate import Curve
     from .spec import FigureSpec, OptimizerSpec, SchedulerSpec
 
 # Schedulers whose `gamma` multiplies the lr (CyclicLR's only in mode exp_range).
@@ -127,42 +123,3 @@ def _number(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return float("-inf")
-
-
-def curve_warnings(
-    spec: FigureSpec, curves: Sequence[Curve], *, log_y: bool = False
-) -> tuple[LrplotWarning, ...]:
-    """Warnings only the simulated numbers show. Today: an lr <= 0 on a log axis.
-
-    :func:`lrplot.plot` with ``log_y=True`` leaves such points out (and keeps a linear axis when
-    no lr at all is above 0); this says so.
-    """
-    import numpy as np
-
-    if not log_y:
-        return ()
-    found: list[LrplotWarning] = []
-    positive = any(bool((curve.lr > 0).any()) for curve in curves)
-    for curve in curves:
-        path = curve.spec.scheduler.path
-        for g in range(curve.groups):
-            bad = np.flatnonzero(~(curve.lr[g] > 0))
-            if bad.size == 0:
-                continue
-            first = int(bad[0])
-            where = f"group {g}: " if curve.groups > 1 else ""
-            what = (
-                "left out of the log axis"
-                if positive
-                else "no lr is above 0, so the axis stays linear"
-            )
-            found.append(
-                LrplotWarning(
-                    f"{where}the lr is {float(curve.lr[g, first]):g} at step {first} "
-                    f"({bad.size} of {len(curve)} steps are <= 0): {what}",
-                    source=spec.source,
-                    path=path,
-                    line=spec.line(path),
-                )
-            )
-    return tuple(found)

@@ -22,8 +22,7 @@ from typer.testing import CliRunner, Result
 import lrplot
 from lrplot import output, yamlload
 from lrplot.cli import app
-from lrplot.spec import MAX_STEPS, spec_from_text
-from lrplot.warn import curve_warnings
+from lrplot.spec import MAX_STEPS
 
 runner = CliRunner()
 FORMATS = ("png", "svg", "pdf", "csv")
@@ -399,7 +398,7 @@ CASES: dict[str, tuple[str | bytes, str]] = {
     "14-metric-short": (
         "epochs: 5\nscheduler: {type: plateau}\nmetric: {values: [1.0, 0.9]}",
         "metric.values (line 3): has 2 values but the run takes 5 scheduler steps (one value per "
-        "epoch)",
+        "epoch); shorten the run, or set pad: last to repeat the last value",
     ),
     "14-metric-not-numbers": (
         "epochs: 3\nscheduler: {type: plateau}\nmetric:\n  values: [1.0, low, 0.5]",
@@ -893,34 +892,29 @@ def test_full_disk_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Monke
 # -- 21. a log-scale axis with lr <= 0 -----------------------------------------------------------
 
 
-def test_log_axis_masks_lr_zero_and_says_so() -> None:
-    import numpy as np
+# (The drawing itself, lrplot.plot with log_y, is tested in test_plot.py.)
 
-    spec = spec_from_text("epochs: 30\nscheduler: {type: cosine, T_max: 10}", "c.yaml")
-    curves = lrplot.simulate_figure(spec)
-    assert curves[0].lr[0, 10] == 0.0 and curves[0].lr[0, 30 - 1] > 0
-    # pytest turns warnings into errors: matplotlib must not complain either.
-    figure = lrplot.plot(curves, log_y=True)
-    ax = figure.axes[0]
-    assert ax.get_yscale() == "log"
-    ys = np.asarray(ax.lines[0].get_ydata())
-    assert np.isnan(ys[[10]]).all() and np.isfinite(np.delete(ys, [10])).all()
-    assert [str(w) for w in curve_warnings(spec, curves, log_y=True)] == [
-        "c.yaml: scheduler (line 2): the lr is 0 at step 10 (1 of 30 steps are <= 0): left out "
-        "of the log axis"
+
+@pytest.mark.parametrize(
+    ("lr_lambda", "count"), [("'1 - epoch / 10 if epoch <= 10 else 0.5'", 1), ("'0'", 12)]
+)
+def test_log_axis_with_lr_zero_masks_and_says_so(
+    workspace: Path, lr_lambda: str, count: int
+) -> None:
+    config = workspace / "c.yaml"
+    config.write_text(
+        f"epochs: 12\nplot: {{log_y: true}}\nscheduler: {{type: lambda, lr_lambda: {lr_lambda}}}"
+    )
+    out = workspace / "out"
+    result = runner.invoke(app, ["render", str(config), "-d", str(out), "-f", "png,csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {config}: log scale: {count} point(s) with lr <= 0 are not drawn",
+        "rendered 1, skipped 0, failed 0",
     ]
-    assert curve_warnings(spec, curves, log_y=False) == ()
-
-
-def test_log_axis_with_no_positive_lr_stays_linear(tmp_path: Path) -> None:
-    spec = spec_from_text("epochs: 5\nscheduler: {type: lambda, lr_lambda: '0'}", "c.yaml")
-    curves = lrplot.render(spec, [tmp_path / "z.png"], log_y=True)
-    assert (tmp_path / "z.png").read_bytes().startswith(b"\x89PNG")
-    assert lrplot.plot(curves, log_y=True).axes[0].get_yscale() == "linear"
-    assert [str(w) for w in curve_warnings(spec, curves, log_y=True)] == [
-        "c.yaml: scheduler (line 2): the lr is 0 at step 0 (5 of 5 steps are <= 0): no lr is "
-        "above 0, so the axis stays linear"
-    ]
+    assert (out / "c.png").read_bytes().startswith(b"\x89PNG")
+    lrs = [float(row.split(",")[2]) for row in (out / "c.csv").read_text().splitlines()[1:]]
+    assert lrs.count(0.0) == count  # the CSV keeps every value
 
 
 # -- a batch: every bad config is reported, the good one still renders ---------------------------

@@ -6,6 +6,7 @@ passing, if its cap were missing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,24 @@ def test_a_figure_cannot_multiply_the_work() -> None:
     assert "longer than 1000 characters" in spec_error(
         "title: " + "x" * 1001 + "\nscheduler: {type: step, step_size: 1}"
     )
+
+
+def test_a_metric_log_that_would_block_or_never_end_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lrplot import replay
+
+    os.mkfifo(tmp_path / "fifo.csv")  # open() would wait for a writer forever
+    config = tmp_path / "c.yaml"
+    run = "epochs: 3\nscheduler: plateau\nmetric: {file: %s, column: loss}\n"
+    config.write_text(run % "fifo.csv")
+    with pytest.raises(SpecError) as info:
+        load_spec(config)
+    assert str(info.value) == f"{config}: metric.file (line 3): fifo.csv: is not a regular file"
+
+    (tmp_path / "big.csv").write_text("loss\n" + "1.0\n" * 100)
+    monkeypatch.setattr(replay, "MAX_CSV_BYTES", 100)
+    config.write_text(run % "big.csv")
+    with pytest.raises(SpecError) as info:
+        load_spec(config)
+    assert str(info.value) == (f"{config}: metric.file (line 3): big.csv: is larger than 100 bytes")
