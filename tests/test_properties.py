@@ -397,7 +397,7 @@ def test_only_spec_errors_escape_the_loader(text: str) -> None:
 @given(figure_config())
 def test_valid_small_configs_simulate_or_fail_cleanly(config: Any) -> None:
     """What passes validation is simulated: torch may still refuse it, but only as an
-    LrplotError, and every lr that comes out is a finite number >= 0."""
+    LrplotError, and every lr that comes out is a finite number, not below 0 beyond rounding."""
     import numpy as np
 
     from lrplot.simulate import simulate_figure
@@ -411,4 +411,7 @@ def test_valid_small_configs_simulate_or_fail_cleanly(config: Any) -> None:
         assert "\n" not in str(exc)
         return
     for curve in curves:
-        assert np.isfinite(curve.lr).all() and (curve.lr >= 0).all()
+        assert np.isfinite(curve.lr).all()
+        # Not exactly >= 0: torch's own rounding takes LinearLR(end_factor=0) to -1.48e-20 (at
+        # an lr of 1e-3), and lrplot shows what torch does. (Found by this test.)
+        assert (curve.lr >= -1e-12 * np.abs(curve.lr).max()).all()
