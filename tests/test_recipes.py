@@ -391,7 +391,7 @@ def test_recipe_failing_in_torch_is_a_one_line_error() -> None:
     with pytest.raises(SimulationError) as info:
         simulate(spec)
     assert str(info.value) == (
-        "c.yaml: scheduler: recipe timm_cosine fails at step 0: "
+        "c.yaml: scheduler (line 1): recipe timm_cosine fails at step 0: "
         "(34, 'Numerical result out of range')"
     )
 
