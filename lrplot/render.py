@@ -20,12 +20,14 @@ def render(
     *,
     x: str = "epoch",
     log_y: bool = False,
+    capture: dict[str, bytes] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
-    leaves all existing outputs as they were.
+    leaves all existing outputs as they were. With ``capture``, nothing is written: each
+    output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
     """
     from .simulate import simulate_figure
 
@@ -42,7 +44,10 @@ def render(
             for fmt in wanted:
                 blobs[fmt] = figure_bytes(figure, fmt)
         for path, fmt in zip(outputs, formats, strict=True):
-            if str(path) == "-":
+            if capture is not None:
+                data = "".join(csv_lines(curves)).encode() if fmt == "csv" else blobs[fmt]
+                capture[str(path)] = data
+            elif str(path) == "-":
                 write_stdout(csv_lines(curves))
             elif fmt == "csv":
                 atomic_write(path, csv_lines(curves))
