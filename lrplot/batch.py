@@ -18,21 +18,25 @@ The CLI only parses flags, calls :func:`run` and turns the :class:`BatchResult` 
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import LrplotError, OutputError, SpecError
 from .spec import FORMATS, FigureSpec
 
+if TYPE_CHECKING:
+    from .plotoptions import PlotOptions
+
 MANIFEST_NAME = ".lrplot-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # Distributions whose version can change the bytes of an output (pillow encodes PNGs, fonttools
 # subsets the fonts embedded in PDFs, PyYAML reads the configs).
 DISTRIBUTIONS = ("lrplot", "torch", "matplotlib", "numpy", "pillow", "fonttools", "PyYAML")
@@ -117,6 +121,9 @@ class BatchOptions:
     force: bool = False
     jobs: int | None = 1  # None: auto_jobs()
     fail_fast: bool = False
+    # Figure flags given on the command line (PlotOptions.merged() keywords; None = not given),
+    # applied over each config's `plot:` mapping.
+    plot: Mapping[str, Any] = field(default_factory=dict)
 
 
 # -- reporting ---------------------------------------------------------------------------------
@@ -222,7 +229,7 @@ def read_manifest(out_dir: Path, env: dict[str, str]) -> dict[str, dict[str, str
         key: value
         for key, value in entries.items()
         if isinstance(value, dict)
-        and isinstance(value.get("config"), str)
+        and isinstance(value.get("inputs"), str)
         and isinstance(value.get("sha256"), str)
     }
 
@@ -242,7 +249,18 @@ class Job:
     config: Path
     spec: FigureSpec
     targets: tuple[Path, ...]
-    config_sha256: str
+    options: PlotOptions  # the config's `plot:` with the command line's flags over it
+    inputs_sha256: str  # of the config's bytes and ``options``: what the outputs depend on
+
+
+def inputs_sha256(config_bytes: bytes, options: PlotOptions) -> str:
+    """The hash an output's manifest entry must match: the config file's bytes, the figure
+    options the command line put over it, and a style sheet file's bytes when one is used."""
+    digest = hashlib.sha256(config_bytes)
+    digest.update(b"\0" + json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
+    if options.style and Path(options.style).is_file():
+        digest.update(b"\0" + Path(options.style).read_bytes())
+    return digest.hexdigest()
 
 
 def plan(
@@ -256,6 +274,7 @@ def plan(
     jobs: list[Job] = []
     failed = 0
     owners: dict[Path, Path] = {}
+    options_flags = dict(options.plot)
     for config in configs:
         try:
             spec = load_spec(config)
@@ -271,10 +290,13 @@ def plan(
                         "rename one or set `outputs:`"
                     )
                 owners[key] = config
-            digest = sha256_file(config)
-            if digest is None:
-                raise SpecError("cannot read", source=str(config))
-            jobs.append(Job(config, spec, tuple(targets), digest))
+            try:
+                config_bytes = config.read_bytes()
+            except OSError as exc:
+                raise SpecError(f"cannot read: {exc.strerror}", source=str(config)) from None
+            figure_options = spec.plot.merged(**options_flags)
+            digest = inputs_sha256(config_bytes, figure_options)
+            jobs.append(Job(config, spec, tuple(targets), figure_options, digest))
         except OutputCollision:
             raise
         except LrplotError as exc:
@@ -296,7 +318,7 @@ def stale_targets(job: Job, out_dir: Path, entries: dict[str, dict[str, str]]) -
         entry = entries.get(_key(target, out_dir))
         if (
             entry is None
-            or entry["config"] != job.config_sha256
+            or entry["inputs"] != job.inputs_sha256
             or entry["sha256"] != sha256_file(target)
         ):
             stale.append(target)
@@ -310,24 +332,37 @@ def stale_targets(job: Job, out_dir: Path, entries: dict[str, dict[str, str]]) -
 class Task:
     spec: FigureSpec
     targets: tuple[Path, ...]
+    options: PlotOptions
     check: bool
 
 
 @dataclass(frozen=True)
 class Outcome:
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # "warning: <config>: ..." lines
     written: tuple[tuple[Path, str], ...] = ()  # (output, sha256) after a render
     stale: tuple[tuple[Path, str], ...] = ()  # (output, "missing"/"stale") in a check
 
 
 def work(task: Task) -> Outcome:
-    """Render one config: write its outputs, or with ``check`` compare them without writing."""
+    """Render one config, collecting its warnings (a worker's stderr would interleave them)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcome = _work(task)
+    lines = tuple(f"warning: {task.spec.source}: {item.message}" for item in caught)
+    return dataclasses.replace(outcome, warnings=lines)
+
+
+def _work(task: Task) -> Outcome:
+    """Write the outputs of one config, or with ``check`` compare them without writing."""
     from .render import render
 
     try:
         if task.check:
             fresh: dict[str, bytes] = {}
-            render(task.spec, task.targets, capture=fresh)
+            render(task.spec, task.targets, options=task.options, capture=fresh)
             stale = []
             for target in task.targets:
                 try:
@@ -342,7 +377,7 @@ def work(task: Task) -> Outcome:
             return Outcome(stale=tuple(stale))
         for target in task.targets:
             target.parent.mkdir(parents=True, exist_ok=True)
-        render(task.spec, task.targets)
+        render(task.spec, task.targets, options=task.options)
         written = []
         for target in task.targets:
             digest = sha256_file(target)
@@ -439,7 +474,7 @@ def run(
                     f"{options.out_dir}: cannot create the output folder: {exc.strerror}"
                 ) from None
 
-    tasks = [Task(job.spec, targets, options.check) for job, targets in todo]
+    tasks = [Task(job.spec, targets, job.options, options.check) for job, targets in todo]
     outcomes: list[Outcome | None] = []
     if tasks:
         reporter.start(len(tasks))
@@ -453,6 +488,8 @@ def run(
     for (job, _), outcome in zip(todo, outcomes, strict=True):
         if outcome is None:
             continue
+        for line in outcome.warnings:
+            reporter.message(line)
         if outcome.error:
             result.failed += 1
             reporter.message(outcome.error)
@@ -467,7 +504,7 @@ def run(
         result.rendered += 1
         for target, digest in outcome.written:
             entries[_key(target, options.out_dir)] = {
-                "config": job.config_sha256,
+                "inputs": job.inputs_sha256,
                 "sha256": digest,
             }
             changed = True

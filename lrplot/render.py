@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import LrplotError
 from .output import FIGURE_FORMATS, atomic_write, csv_lines, figure_bytes, format_of, write_stdout
+from .plotoptions import PlotOptions
 from .spec import FigureSpec, load_spec
 
 if TYPE_CHECKING:
@@ -18,12 +19,17 @@ def render(
     spec: FigureSpec | str | Path,
     outputs: Sequence[str | Path],
     *,
-    x: str = "epoch",
-    log_y: bool = False,
+    x: str | None = None,
+    log_y: bool | None = None,
+    options: PlotOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
     capture: dict[str, bytes] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
+
+    Figures are drawn with ``options`` (default: the spec's ``plot:`` mapping), with ``x`` and
+    ``log_y`` overriding it where given. ``progress(done, total)`` is passed to the simulation.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
@@ -34,13 +40,14 @@ def render(
     figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
     try:
         formats = [format_of(path) for path in outputs]
-        curves = simulate_figure(figure_spec)
+        curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
         if wanted:
-            from .plot import plot
+            from .plot import plot_figure
 
-            figure = plot(curves, title=figure_spec.display_title, x=x, log_y=log_y)
+            chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
+            figure = plot_figure(figure_spec, curves, chosen)
             for fmt in wanted:
                 blobs[fmt] = figure_bytes(figure, fmt)
         for path, fmt in zip(outputs, formats, strict=True):

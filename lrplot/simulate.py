@@ -15,6 +15,7 @@ Nothing here draws or writes files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,29 +53,39 @@ class Curve:
         return int(self.step.shape[0])
 
 
-def simulate(spec: CurveSpec | FigureSpec) -> Curve:
-    """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one)."""
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
+
+PROGRESS_EVERY = 1 << 16
+
+
+def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) -> Curve:
+    """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one).
+
+    ``progress(done, total)``, if given, is called every 65,536 scheduler steps and once at the
+    end with ``done == total`` (for a progress bar).
+    """
     if isinstance(spec, FigureSpec):
         if len(spec.curves) != 1:
             raise LrplotError(
                 f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
             )
         try:
-            return _simulate(spec.curves[0])
+            return _simulate(spec.curves[0], progress)
         except LrplotError as exc:
             raise exc.located(source=spec.source) from None
-    return _simulate(spec)
+    return _simulate(spec, progress)
 
 
-def simulate_figure(spec: FigureSpec) -> tuple[Curve, ...]:
+def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tuple[Curve, ...]:
     """Simulate every curve of a figure, each with a fresh optimizer."""
     try:
-        return tuple(_simulate(curve) for curve in spec.curves)
+        return tuple(_simulate(curve, progress) for curve in spec.curves)
     except LrplotError as exc:
         raise exc.located(source=spec.source) from None
 
 
-def _simulate(spec: CurveSpec) -> Curve:
+def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     import numpy as np
 
     # A fresh optimizer for every curve: schedulers store `initial_lr` with setdefault, so a
@@ -97,6 +108,8 @@ def _simulate(spec: CurveSpec) -> Curve:
     k = 0
     try:
         for k in range(steps):
+            if progress is not None and not k % PROGRESS_EVERY:
+                progress(k, steps)
             for g, group in enumerate(groups):
                 lr[g, k] = group["lr"]
             if momentum is not None:
@@ -113,6 +126,8 @@ def _simulate(spec: CurveSpec) -> Curve:
         raise SimulationError(
             f"torch failed at scheduler step {k}: {exc}", path=spec.scheduler.path
         ) from None
+    if progress is not None:
+        progress(steps, steps)
 
     if spec.interval == "epoch" and spec.steps_per_epoch > 1:
         lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
