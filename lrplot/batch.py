@@ -3,10 +3,10 @@
 - **Plan.** Every config is loaded and validated first (no torch: the registry reads torch's
   source), so that two configs writing one file are refused before anything is written.
 - **Skip.** A manifest in the output folder (:data:`MANIFEST_NAME`) records, for each output, the
-  SHA-256 of the config that made it and of the file itself, plus the versions of everything that
-  shapes the bytes (:func:`environment`). An output is up to date when its config, the
-  environment and the file on disk all still hash the same; a run where every output is up to
-  date never imports torch or matplotlib.
+  SHA-256 of its inputs (:func:`inputs_sha256`: the config, what it reads, the figure flags) and
+  of the file itself, plus the versions of everything that shapes the bytes (:func:`environment`).
+  An output is up to date when its inputs, the environment and the file on disk all still hash
+  the same; a run where every output is up to date never imports torch or matplotlib.
 - **Check.** ``check=True`` writes nothing. It ignores the manifest and renders every config in
   memory, then compares those bytes with the files on disk, so it verifies the files themselves,
   not a record of them.
@@ -250,13 +250,15 @@ class Job:
     spec: FigureSpec
     targets: tuple[Path, ...]
     options: PlotOptions  # the config's `plot:` with the command line's flags over it
-    inputs_sha256: str  # of the config's bytes and ``options``: what the outputs depend on
+    inputs_sha256: str  # see inputs_sha256(): everything but the versions the outputs depend on
 
 
-def inputs_sha256(config_bytes: bytes, options: PlotOptions) -> str:
-    """The hash an output's manifest entry must match: the config file's bytes, the figure
-    options the command line put over it, and a style sheet file's bytes when one is used."""
+def inputs_sha256(config_bytes: bytes, spec: FigureSpec, options: PlotOptions) -> str:
+    """The hash an output's manifest entry must match: the config file's bytes, the loaded spec
+    (which holds what the config pulls in from other files, such as a replayed metric CSV), the
+    figure options the command line put over it, and a style sheet file's bytes if one is used."""
     digest = hashlib.sha256(config_bytes)
+    digest.update(b"\0" + repr(spec).encode())
     digest.update(b"\0" + json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
     if options.style and Path(options.style).is_file():
         digest.update(b"\0" + Path(options.style).read_bytes())
@@ -295,7 +297,7 @@ def plan(
             except OSError as exc:
                 raise SpecError(f"cannot read: {exc.strerror}", source=str(config)) from None
             figure_options = spec.plot.merged(**options_flags)
-            digest = inputs_sha256(config_bytes, figure_options)
+            digest = inputs_sha256(config_bytes, spec, figure_options)
             jobs.append(Job(config, spec, tuple(targets), figure_options, digest))
         except OutputCollision:
             raise

@@ -228,6 +228,32 @@ def test_rerun_skips_up_to_date_configs_and_renders_only_what_changed(tmp_path: 
     assert "rendered 2, skipped 0" in _render(str(configs), "-d", str(out), "--force")[1]
 
 
+def test_figure_flags_are_part_of_what_is_up_to_date(tmp_path: Path) -> None:
+    configs = _configs(tmp_path / "configs", cosine=COSINE)
+    out = tmp_path / "out"
+    assert "rendered 1" in _render(str(configs), "-d", str(out))[1]
+    assert "rendered 1" in _render(str(configs), "-d", str(out), "--x", "step")[1]
+    assert "rendered 0" in _render(str(configs), "-d", str(out), "--x", "step")[1]
+    code, err = _render(str(configs), "-d", str(out), "--check")
+    assert code == 1 and f"stale: {out / 'cosine.png'}" in err
+
+
+def test_editing_a_file_the_config_reads_makes_its_outputs_stale(tmp_path: Path) -> None:
+    configs = _configs(
+        tmp_path / "configs",
+        replay="scheduler: {type: plateau, patience: 1}\nepochs: 4\n"
+        "metric: {file: loss.csv, column: loss}\n",
+    )
+    (configs / "loss.csv").write_text("loss\n1\n1\n1\n1\n")
+    out = tmp_path / "out"
+    assert "rendered 1" in _render(str(configs), "-d", str(out), "-f", "csv")[1]
+    assert "rendered 0" in _render(str(configs), "-d", str(out), "-f", "csv")[1]
+    (configs / "loss.csv").write_text("loss\n1\n0.5\n0.25\n0.1\n")
+    assert "rendered 1" in _render(str(configs), "-d", str(out), "-f", "csv")[1]
+    rows = (out / "replay.csv").read_text().splitlines()
+    assert [row.split(",")[2] for row in rows[1:]] == ["0.001"] * 4  # improving: never cut
+
+
 def test_another_environment_makes_every_output_stale(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -399,11 +425,10 @@ def test_the_pre_commit_hook_renders_the_changed_configs(
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "lrplot-render" and hook["require_serial"] is True
     project = _project(tmp_path, monkeypatch)
-    changed = ["configs/cosine.yaml", "README.md", "lrplot.yml"]
+    changed = ["configs/cosine.yaml", "README.md", ".github/workflows/ci.yml"]
     # pre-commit passes the staged files that match `files` after the entry and args.
     files = [name for name in changed if re.search(hook["files"], name)]
-    assert files == ["configs/cosine.yaml", "lrplot.yml"]
-    files = files[:1]  # (lrplot.yml stands for a YAML file that is not a config)
+    assert files == ["configs/cosine.yaml"]
     argv = [*shlex.split(hook["entry"]), *hook["args"], *files]
     done = _run(argv)
     assert done.returncode == 0, done.stderr
