@@ -270,7 +270,7 @@ def plan(
 ) -> tuple[list[Job], int]:
     """Load every config and name its outputs. Returns the jobs and the number of configs that
     failed to load (each reported). Two configs writing one file raise SpecError."""
-    from .output import confined
+    from .output import confined_outputs
     from .spec import load_spec
 
     jobs: list[Job] = []
@@ -280,8 +280,10 @@ def plan(
     for config in configs:
         try:
             spec = load_spec(config)
+            for warning in spec.warnings:  # legal but suspicious: said on every run
+                reporter.message(f"warning: {warning}")
             if spec.outputs:
-                targets = [confined(options.out_dir, name) for name in spec.outputs]
+                targets = confined_outputs(options.out_dir, spec)
             else:
                 targets = [options.out_dir / f"{config.stem}.{fmt}" for fmt in options.formats]
             for target in targets:

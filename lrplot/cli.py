@@ -12,18 +12,21 @@ import inspect
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from . import __version__, registry
-from .errors import LrplotError, SpecError
+from .errors import LrplotError, LrplotWarning, SpecError
 from .metriccli import metric_flag, metric_mapping, metric_options
 from .registry import ClassInfo, Kind, Param, option_name
 
-EXIT_CODES = "Exit codes: 0 ok; 2 bad input or a failed render."
+EXIT_CODES = (
+    "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
+    "Suspicious but valid input gets a 'warning:' line and keeps exit code 0."
+)
 
 app = typer.Typer(
     name="lrplot",
@@ -170,6 +173,14 @@ def fail(error: LrplotError) -> NoReturn:
     """Print ``error: ...`` on stderr and exit 2. User errors never show a traceback."""
     print(f"error: {error}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+def warn(warnings: Iterable[LrplotWarning], *, cli: bool = False) -> None:
+    """Print ``warning: ...`` on stderr for legal but suspicious input; never changes the exit."""
+    for warning in warnings:
+        if cli:  # name the flag, as errors do
+            warning.path, warning.line = _cli_path(warning.path), None
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _version(value: bool) -> None:
@@ -380,6 +391,7 @@ def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
                     raise exc.located(path=f"scheduler.{param.name}") from None
         spec = spec_from_mapping(raw, source, confine=False)  # --metric-file is the user's own
         _write_or_summarize(spec, values["output"] or [], _plot_overrides(values))
+        warn(spec.warnings, cli=True)  # after the run, so that an error stays the only line
     except LrplotError as exc:
         exc.located(source=source)
         exc.path = _cli_path(exc.path)

@@ -73,7 +73,7 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
         try:
             return _simulate(spec.curves[0], progress)
         except LrplotError as exc:
-            raise exc.located(source=spec.source) from None
+            raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
     return _simulate(spec, progress)
 
 
@@ -82,7 +82,7 @@ def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tu
     try:
         return tuple(_simulate(curve, progress) for curve in spec.curves)
     except LrplotError as exc:
-        raise exc.located(source=spec.source) from None
+        raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
 
 
 def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
@@ -129,6 +129,7 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     if progress is not None:
         progress(steps, steps)
 
+    _check_finite(lr, spec)
     if spec.interval == "epoch" and spec.steps_per_epoch > 1:
         lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
         if momentum is not None:
@@ -145,6 +146,20 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
         momentum=momentum,
         metric=metric,
     )
+
+
+def _check_finite(lr: np.ndarray, spec: CurveSpec) -> None:
+    """An lr that overflows (ExponentialLR with a huge gamma, a growing MultiplicativeLR, ...)
+    is an error, not a curve: no axis or CSV reader does anything useful with inf."""
+    import numpy as np
+
+    bad = np.argwhere(~np.isfinite(lr))
+    if bad.size:
+        group, k = (int(i) for i in bad[0])
+        where = f" (param group {group})" if lr.shape[0] > 1 else ""
+        raise SimulationError(
+            f"the lr becomes {lr[group, k]} at scheduler step {k}{where}", path=spec.scheduler.path
+        )
 
 
 def _mark_stepped(optimizer: Any) -> None:

@@ -16,7 +16,7 @@ from lrplot.cli import app
 
 runner = CliRunner()
 
-COSINE = "# a\nscheduler: {type: cosine, T_max: 10}\nepochs: 20\n"
+COSINE = "# a\nscheduler: {type: cosine, T_max: 20}\nepochs: 20\n"
 STEP = "# b\nscheduler: {type: step, step_size: 3}\nepochs: 12\n"
 OVERLAY = """\
 # StepLR vs cosine vs OneCycle
@@ -74,7 +74,7 @@ axes.grid: False
 """
 
 
-BROKEN = "title: '$\\frac{1}{$'\nscheduler: {type: cosine, T_max: 10}\n"  # fails while drawing
+BROKEN = "title: '$\\frac{1}{$'\nscheduler: {type: cosine, T_max: 100}\n"  # fails while drawing
 
 
 def _lrplot_in_subprocess(args: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -113,7 +113,8 @@ def test_same_configs_give_identical_bytes_across_processes_environments_and_job
         # The broken config fails (in a worker process, with -j 2); the others still render.
         lines = stderr.splitlines()
         assert len(lines) == 2, stderr
-        assert lines[0].startswith(f"error: {configs / 'broken.yaml'}: cannot draw the figure")
+        broken = configs / "broken.yaml"
+        assert lines[0].startswith(f"error: {broken}: title (line 1): cannot draw the figure")
         assert lines[1] == "rendered 2, skipped 0, failed 1"
     names = sorted(p.name for p in first.iterdir() if p.name != MANIFEST_NAME)
     formats = ("csv", "pdf", "png", "svg")
@@ -142,7 +143,7 @@ def test_check_passes_on_fresh_outputs_and_names_the_stale_one_after_an_edit(
     assert code == 0, err
     assert err.strip() == "would render 0, skipped 2, failed 0"
 
-    (configs / "cosine.yaml").write_text(COSINE.replace("T_max: 10", "T_max: 12"))
+    (configs / "cosine.yaml").write_text(COSINE.replace("T_max: 20", "T_max: 20, eta_min: 0.0001"))
     before = _snapshot(tmp_path)
     code, err = _render(str(configs), "-d", str(out), "-f", "png,csv", "--check")
     assert code == 1
