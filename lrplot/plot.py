@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from .decimate import decimate
 from .spec import FigureSpec
 from .style import rc
 
@@ -58,9 +59,11 @@ def plot(
             xs = curve.epoch if x == "epoch" else curve.step
             for g in range(curve.groups):
                 label = _label(curve, g, multi)
-                (line,) = lr_ax.plot(xs, curve.lr[g], label=label)
+                (line,) = lr_ax.plot(*decimate(xs, curve.lr[g]), label=label)
                 if mom_ax is not None and curve in varying and curve.momentum is not None:
-                    mom_ax.plot(xs, curve.momentum[g], color=line.get_color(), label=label)
+                    mom_ax.plot(
+                        *decimate(xs, curve.momentum[g]), color=line.get_color(), label=label
+                    )
         lr_ax.set_ylabel("learning rate")
         if log_y:
             lr_ax.set_yscale("log")
