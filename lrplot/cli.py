@@ -18,6 +18,7 @@ import typer
 
 from . import __version__, registry
 from .errors import LrplotError, SpecError
+from .metriccli import metric_flag, metric_mapping, metric_options
 from .registry import ClassInfo, Kind, Param, option_name
 
 EXIT_CODES = "Exit codes: 0 ok; 2 bad input or a failed render."
@@ -204,6 +205,8 @@ def _cli_path(path: str | None) -> str | None:
     """Name the flag a spec key path came from: ``scheduler.T_max`` -> ``--T-max``."""
     if not path:
         return path
+    if path.split(".")[0] == "metric":
+        return metric_flag(path)
     if path == "optimizer.type":
         return "--optimizer"
     for prefix in ("scheduler.", "optimizer."):
@@ -234,6 +237,9 @@ def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
     }
     if values["title"] is not None:
         raw["title"] = values["title"]
+    metric = metric_mapping(values)
+    if metric is not None:
+        raw["metric"] = metric
     try:
         for param in info.params:
             value = values.get(f"arg_{param.name}")
@@ -242,7 +248,7 @@ def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
                     arguments[param.name] = _cli_value(param, value)
                 except LrplotError as exc:
                     raise exc.located(path=f"scheduler.{param.name}") from None
-        spec = spec_from_mapping(raw, source)
+        spec = spec_from_mapping(raw, source, confine=False)  # --metric-file is the user's own
         _write_or_summarize(spec, values["output"] or [])
     except LrplotError as exc:
         exc.path = _cli_path(exc.path)
@@ -271,6 +277,8 @@ def _scheduler_command(info: ClassInfo) -> Callable[..., None]:
         if param.name in _COMMON:
             continue  # e.g. OneCycleLR's own epochs/steps_per_epoch: the run's flags set those
         params.append(_scheduler_option(info, param))
+    if info.name == "ReduceLROnPlateau":
+        params += metric_options()
 
     def command(**values: Any) -> None:
         _run_scheduler(info, values)

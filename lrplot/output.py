@@ -62,12 +62,14 @@ def confined(out_dir: str | Path, name: str) -> Path:
 
 
 def csv_header(curves: Sequence[Curve]) -> list[str]:
-    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]]``."""
+    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]][,metric]``."""
     groups = max(c.groups for c in curves)
     columns = ["curve"] if len(curves) > 1 else []
     columns += ["step", "epoch"] + _numbered("lr", groups)
     if any(c.momentum is not None for c in curves):
         columns += _numbered("momentum", groups)
+    if any(c.metric is not None for c in curves):
+        columns.append("metric")  # ReduceLROnPlateau: the value scheduler.step() got that epoch
     return columns
 
 
@@ -81,6 +83,7 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
     yield ",".join(header) + "\n"
     groups = max(c.groups for c in curves)
     with_momentum = "momentum" in header
+    with_metric = "metric" in header
     for curve in curves:
         prefix = [curve.label] if len(curves) > 1 else []
         for start in range(0, len(curve), CHUNK_ROWS):
@@ -92,6 +95,11 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
             columns += _group_columns(curve.lr, groups, start, stop)
             if with_momentum:
                 columns += _group_columns(curve.momentum, groups, start, stop)
+            if with_metric:
+                metric = curve.metric
+                columns.append(
+                    [""] * count if metric is None else map(repr, metric[start:stop].tolist())
+                )
             yield "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .decimate import decimate
+from .metricplot import draw_metric
 from .spec import FigureSpec
 from .style import rc
 
@@ -76,6 +77,7 @@ def plot(
             lr_ax.set_title(title)
         if any(_label(c, g, multi) for c in items for g in range(c.groups)):
             lr_ax.legend(loc="best")
+        draw_metric(lr_ax, items, x)  # ReduceLROnPlateau: metric, reductions, patience windows
         lr_ax.margins(x=0.01)
     return cast("Figure", fig)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
+from . import metrics, registry
 from .errors import ExprError, LrplotError, SpecError, close_match
 from .expr import Expression
 from .registry import ClassInfo, Kind, Param
@@ -28,7 +28,9 @@ FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs")
 FORMATS = ("png", "svg", "pdf", "csv")
 MAX_NAME = 255
 CURVE_KEYS = ("label", *RUN_KEYS)
-METRIC_KEYS = ("values", "profile", "start", "floor", "tau", "noise", "seed")
+METRIC_SOURCES = ("values", "file", "profile")
+METRIC_OPTIONS = ("column", "pad", "seed", "patience_band")
+METRIC_KEYS = (*METRIC_SOURCES, *METRIC_OPTIONS, *metrics.PARAM_NAMES)
 NESTING = ("SequentialLR", "ChainedScheduler")
 PLATEAU = "ReduceLROnPlateau"
 CYCLING = ("OneCycleLR", "CyclicLR")
@@ -108,15 +110,27 @@ class OptimizerSpec:
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """What ReduceLROnPlateau is fed: explicit values, or a seeded synthetic loss."""
+    """What ReduceLROnPlateau is fed: explicit or replayed values, or a seeded synthetic profile.
 
-    values: tuple[float, ...] | None = None
-    profile: str = "exp-decay"
-    start: float = 1.0
-    floor: float = 0.1
-    tau: float = 20.0
-    noise: float = 0.01
+    ``lrplot.metrics.metric_values(spec, count)`` turns it into numbers.
+    """
+
+    values: tuple[float, ...] | None = None  # explicit or replayed, already padded to the run
+    profile: str = metrics.DEFAULT_PROFILE
+    params: Mapping[str, float] = field(default_factory=dict)  # overrides of the profile's defaults
     seed: int = 0
+    file: str | None = None  # the replayed CSV, as the config or flag named it
+    column: str | None = None
+    padded_from: int | None = None  # the first index `pad: last` filled in
+    patience_band: bool = False  # shade the patience window before each reduction
+
+    def describe(self) -> str:
+        """``val_loss from data/val_loss.csv``, ``plateau profile, seed 0`` or ``values``."""
+        if self.file is not None:
+            return f"{self.column} from {self.file}"
+        if self.values is not None:
+            return "values"
+        return f"{self.profile} profile, seed {self.seed}"
 
 
 @dataclass(frozen=True)
@@ -173,27 +187,37 @@ def load_spec(path: str | Path) -> FigureSpec:
         raise SpecError("is a directory, not a YAML file", source=source) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", source=source) from None
-    return spec_from_document(load_bytes(raw, source))
+    return spec_from_document(load_bytes(raw, source), base_dir=path.parent)
 
 
-def spec_from_text(text: str, source: str = "<string>") -> FigureSpec:
-    return spec_from_document(load_bytes(text.encode("utf-8"), source))
+def spec_from_text(
+    text: str, source: str = "<string>", *, base_dir: str | Path | None = None
+) -> FigureSpec:
+    return spec_from_document(load_bytes(text.encode("utf-8"), source), base_dir=base_dir)
 
 
-def spec_from_mapping(data: Any, source: str = "<spec>") -> FigureSpec:
-    return spec_from_document(Document(data, source))
+def spec_from_mapping(
+    data: Any, source: str = "<spec>", *, base_dir: str | Path | None = None, confine: bool = True
+) -> FigureSpec:
+    return spec_from_document(Document(data, source), base_dir=base_dir, confine=confine)
 
 
-def spec_from_document(doc: Document) -> FigureSpec:
+def spec_from_document(
+    doc: Document, *, base_dir: str | Path | None = None, confine: bool = True
+) -> FigureSpec:
+    """Validate a loaded document. Files it names (``metric.file``) are read relative to
+    ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
     try:
-        return _Checker(doc).figure()
+        return _Checker(doc, Path(base_dir or "."), confine).figure()
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
 
 
 class _Checker:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, base_dir: Path = Path("."), confine: bool = True) -> None:
         self.doc = doc
+        self.base_dir = base_dir
+        self.confine = confine
 
     def fail(self, path: str, message: str, hint: str | None = None) -> SpecError:
         return SpecError(
@@ -619,17 +643,34 @@ class _Checker:
         if not is_plateau:
             raise self.fail(path, "'metric' is only used by ReduceLROnPlateau")
         data = self.mapping(value, path, METRIC_KEYS)
-        if "values" in data:
-            extra = [k for k in data if k != "values"]
-            if extra:
-                raise self.fail(
-                    f"{path}.{extra[0]}", "give either 'values' or a synthetic profile, not both"
-                )
+        sources = [key for key in METRIC_SOURCES if key in data]
+        if len(sources) > 1:
+            raise self.fail(
+                f"{path}.{sources[1]}", "give one of 'values', 'file' or 'profile', not both"
+            )
+        source = sources[0] if sources else "profile"
+        band = data.get("patience_band", False)
+        if not isinstance(band, bool):
+            raise self.fail(f"{path}.patience_band", f"must be true or false, got {band!r}")
+        if source == "profile":
+            return self.metric_profile(data, path, band)
+        misplaced = [k for k in data if k not in (source, "column", "pad", "patience_band")]
+        if source == "values" and "column" in data:
+            misplaced.insert(0, "column")
+        if misplaced:
+            raise self.fail(
+                f"{path}.{misplaced[0]}", f"{misplaced[0]!r} does not apply to a '{source}' metric"
+            )
+        pad = data.get("pad")
+        if pad is not None and pad != "last":
+            raise self.fail(f"{path}.pad", f"must be 'last', got {pad!r}")
+        steps = curve.scheduler_steps
+        file = column = None
+        if source == "values":
             values = data["values"]
-            if not isinstance(values, list):
-                raise self.fail(
-                    f"{path}.values", f"must be a list of numbers, got {_typename(values)}"
-                )
+            if not isinstance(values, list) or not values:
+                got = "an empty list" if values == [] else _typename(values)
+                raise self.fail(f"{path}.values", f"must be a list of numbers, got {got}")
             numbers = []
             for i, item in enumerate(values):
                 if isinstance(item, bool) or not isinstance(item, int | float):
@@ -637,34 +678,88 @@ class _Checker:
                         f"{path}.values[{i}]", f"must be a number, got {_typename(item)} {item!r}"
                     )
                 numbers.append(float(item))
-            if len(numbers) < curve.scheduler_steps:
+            what = f"has {len(numbers)} values"
+        else:
+            file, column, numbers = self.metric_file(data, path, steps)
+            what = f"{file} has {len(numbers)} {column!r} values"
+        padded_from = None
+        if len(numbers) < steps:
+            if pad is None:
+                where = f"{path}.values" if source == "values" else f"{path}.file"
                 raise self.fail(
-                    f"{path}.values",
-                    f"has {len(numbers)} values but the run takes {curve.scheduler_steps} "
-                    f"scheduler steps (one value per {curve.interval})",
+                    where,
+                    f"{what} but the run takes {steps} scheduler steps (one value per "
+                    f"{curve.interval}); shorten the run, or set pad: last to repeat the last "
+                    "value",
                 )
-            return MetricSpec(values=tuple(numbers))
-        profile = data.get("profile", "exp-decay")
-        if profile != "exp-decay":
+            padded_from = len(numbers)
+            numbers += [numbers[-1]] * (steps - len(numbers))
+        return MetricSpec(
+            values=tuple(numbers),
+            file=file,
+            column=column,
+            padded_from=padded_from,
+            patience_band=band,
+        )
+
+    def metric_file(
+        self, data: dict[str, Any], path: str, steps: int
+    ) -> tuple[str, str, list[float]]:
+        from .replay import ReplayError, read_column, resolve
+
+        name, column = data["file"], data.get("column")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f"{path}.file", f"must be a CSV file name, got {_typename(name)}")
+        if column is None:
+            raise self.fail(path, "missing key 'column' (the CSV column to replay)")
+        if not isinstance(column, str) or not column.strip():
+            raise self.fail(f"{path}.column", f"must be a column name, got {_typename(column)}")
+        try:
+            target = resolve(name, self.base_dir, self.confine)
+            return name, column, read_column(target, name, column, steps)
+        except ReplayError as exc:
+            raise self.fail(f"{path}.{exc.key}", exc.message, exc.hint) from None
+
+    def metric_profile(self, data: dict[str, Any], path: str, band: bool) -> MetricSpec:
+        name = data.get("profile", metrics.DEFAULT_PROFILE)
+        profile = metrics.PROFILES.get(name) if isinstance(name, str) else None
+        if profile is None:
             raise self.fail(
                 f"{path}.profile",
-                f"unknown profile {profile!r}",
-                hint=close_match(str(profile), ["exp-decay"]),
+                f"unknown profile {name!r} (profiles: {', '.join(metrics.PROFILES)})",
+                hint=close_match(str(name), metrics.PROFILES),
             )
-        kwargs: dict[str, Any] = {"profile": profile}
-        for key in ("start", "floor", "tau", "noise"):
-            if key in data:
-                kwargs[key] = self.number(key, data[key], f"{path}.{key}")
-        if kwargs.get("tau", 1.0) <= 0:
-            raise self.fail(f"{path}.tau", "must be > 0")
-        if kwargs.get("noise", 0.0) < 0:
-            raise self.fail(f"{path}.noise", "must be >= 0")
-        if "seed" in data:
-            seed = data["seed"]
-            if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-                raise self.fail(f"{path}.seed", f"must be an integer >= 0, got {seed!r}")
-            kwargs["seed"] = seed
-        return MetricSpec(**kwargs)
+        params: dict[str, float] = {}
+        for key, item in data.items():
+            if key in ("profile", "seed", "patience_band"):
+                continue
+            where = f"{path}.{key}"
+            param = profile.param(key)
+            if key in ("column", "pad"):
+                needs = "'file'" if key == "column" else "'values' or 'file'"
+                raise self.fail(where, f"{key!r} only applies with {needs}, not to a profile")
+            if param is None:
+                takes = ", ".join(p.name for p in profile.params)
+                raise self.fail(
+                    where,
+                    f"{key!r} does not apply to profile {profile.name!r} (it takes {takes}, seed)",
+                )
+            if param.rule in ("count", "positive-count"):
+                least = 1 if param.rule == "positive-count" else 0
+                if isinstance(item, bool) or not isinstance(item, int) or item < least:
+                    raise self.fail(where, f"must be an integer >= {least}, got {item!r}")
+                params[key] = item
+                continue
+            number = self.number(key, item, where)
+            if param.rule == "positive" and number <= 0:
+                raise self.fail(where, f"must be > 0, got {item!r}")
+            if param.rule == "non-negative" and number < 0:
+                raise self.fail(where, f"must be >= 0, got {item!r}")
+            params[key] = number
+        seed = data.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise self.fail(f"{path}.seed", f"must be an integer >= 0, got {seed!r}")
+        return MetricSpec(profile=profile.name, params=params, seed=seed, patience_band=band)
 
 
 def _as_list(value: Any) -> list[Any]:

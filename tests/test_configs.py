@@ -58,7 +58,22 @@ def _build(spec: dict[str, Any], optimizer: torch.optim.Optimizer, total: int) -
     return cls(optimizer, **spec)
 
 
-def _oracle(config: dict[str, Any]) -> list[float]:
+def _metric(config: dict[str, Any], folder: Path, count: int) -> list[float]:
+    """What the example feeds ReduceLROnPlateau: a replayed CSV column (read here with the csv
+    module), explicit values, or a profile from lrplot.metrics (tested on its own)."""
+    metric = dict(config.get("metric", {}))
+    metric.pop("patience_band", None)
+    if "file" in metric:
+        with open(folder / metric["file"], newline="") as handle:
+            return [float(row[metric["column"]]) for row in csv.DictReader(handle)][:count]
+    if "values" in metric:
+        return [float(v) for v in metric["values"]][:count]
+    profile = metric.pop("profile", "exp-decay")
+    seed = metric.pop("seed", 0)
+    return metric_values(MetricSpec(profile=profile, params=metric, seed=seed), count).tolist()
+
+
+def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[float]:
     epochs = config.get("epochs", 100)
     per_epoch = config.get("steps_per_epoch", 1)
     interval = config.get("interval", "epoch")
@@ -67,7 +82,7 @@ def _oracle(config: dict[str, Any]) -> list[float]:
     optimizer = opt_cls([torch.zeros(1, requires_grad=True)], **opt)
     scheduler_steps = epochs * per_epoch if interval == "step" else epochs
     scheduler = _build(config["scheduler"], optimizer, scheduler_steps)
-    metric = metric_values(MetricSpec(), scheduler_steps).tolist()
+    metric = _metric(config, folder, scheduler_steps)
     lrs = []
     k = 0
     for t in range(epochs * per_epoch):
@@ -104,7 +119,7 @@ def test_render_writes_every_figure_and_csv_matching_torch(tmp_path: Path) -> No
         with open(tmp_path / f"{path.stem}.csv", newline="") as handle:
             rows = list(csv.DictReader(handle))
         config = yaml.load(path.read_text(), Loader=_float_loader())
-        assert [float(r["lr"]) for r in rows] == _oracle(config), path.name
+        assert [float(r["lr"]) for r in rows] == _oracle(config, path.parent), path.name
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])

@@ -1,0 +1,223 @@
+"""ReduceLROnPlateau on a figure: the metric it was fed, each reduction, and the patience window.
+
+Called by ``plot()`` once the learning-rate lines are drawn; it only adds artists to that figure.
+Never saves a file and never imports torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from matplotlib.axes import Axes
+
+    from .simulate import Curve
+
+METRIC_COLOR = "0.35"
+REDUCTION_COLOR = "tab:red"
+BAND_COLOR = "tab:orange"
+BAR_COLOR = "#b35806"
+MAX_MARKED = 200
+"""Above this many reductions (say a NaN metric over a long run) lines and bands are left out:
+thousands of them would only make the figure slow and unreadable. The markers stay."""
+
+
+def reduction_rows(curve: Curve) -> np.ndarray:
+    """The rows where a reduced lr takes effect: any param group's lr is lower than the row before.
+
+    ReduceLROnPlateau only ever lowers the lr, so every drop is a reduction. One that ``eps`` or
+    ``min_lr`` stops from changing any group's lr does not show, just as it does not in training.
+    """
+    import numpy as np
+
+    drops = (curve.lr[:, 1:] < curve.lr[:, :-1]).any(axis=0)
+    return np.flatnonzero(drops) + 1
+
+
+def rows_per_scheduler_step(curve: Curve) -> int:
+    spec = curve.spec
+    return spec.steps_per_epoch if spec.interval == "epoch" else 1
+
+
+def _setting(curve: Curve, name: str, fallback: Any) -> Any:
+    """A ReduceLROnPlateau argument as torch sees it: the spec's value or torch's default."""
+    spec = curve.spec.scheduler
+    if name in spec.kwargs:
+        return spec.kwargs[name]
+    param = spec.info.param(name)
+    default = param.default if param is not None else fallback
+    return default if isinstance(default, type(fallback)) else fallback
+
+
+def patience_of(curve: Curve) -> int:
+    return int(_setting(curve, "patience", 10))
+
+
+def improvement_bars(curve: Curve) -> tuple[np.ndarray, str]:
+    """For each scheduler step, the value its metric had to beat to count as an improvement,
+    and how that bar is made (for the legend).
+
+    This is torch's ``_is_better(a, best)`` with the same float operations: in ``min`` mode ``a <
+    best * (1 - threshold)`` (``rel``) or ``a < best - threshold`` (``abs``); in ``max`` mode ``a >
+    best * (threshold + 1)`` or ``a > best + threshold``. ``best`` starts at +-inf, so the first
+    value always improves, and a NaN never does.
+    """
+    import numpy as np
+
+    assert curve.metric is not None
+    mode = _setting(curve, "mode", "min")
+    threshold = float(_setting(curve, "threshold", 1e-4))
+    relative = _setting(curve, "threshold_mode", "rel") == "rel"
+    values = curve.metric[:: rows_per_scheduler_step(curve)].tolist()
+    minimizing = mode == "min"
+    best = math.inf if minimizing else -math.inf
+    bars = np.empty(len(values), dtype=np.float64)
+    for k, value in enumerate(values):
+        if minimizing:
+            bar = best * (1.0 - threshold) if relative else best - threshold
+            better = value < bar
+        else:
+            bar = best * (threshold + 1.0) if relative else best + threshold
+            better = value > bar
+        bars[k] = bar
+        if better:
+            best = value
+    sign = "-" if minimizing else "+"
+    how = f"best x (1 {sign} {threshold:g})" if relative else f"best {sign} {threshold:g}"
+    return bars, how
+
+
+def patience_windows(curve: Curve) -> list[tuple[int, int]]:
+    """``(first row, reduction row)`` of the patience + 1 bad steps that led to each reduction.
+
+    torch reduces when ``num_bad_epochs > patience``; the counter restarts at 0 after an
+    improvement, a reduction and during cooldown, so a reduction always follows exactly
+    ``patience + 1`` consecutive scheduler steps without improvement.
+    """
+    span = (patience_of(curve) + 1) * rows_per_scheduler_step(curve)
+    return [(max(0, int(row) - span), int(row)) for row in reduction_rows(curve)]
+
+
+def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
+    """Add the metric (second y-axis), reduction markers and, where asked, patience bands."""
+    import numpy as np
+
+    plateau = [(i, c) for i, c in enumerate(curves) if c.metric is not None]
+    if not plateau:
+        return
+    lr_lines = lr_ax.get_lines()
+    lr_handles, lr_labels = lr_ax.get_legend_handles_labels()
+    if not lr_handles and lr_lines:
+        lr_handles, lr_labels = [lr_lines[0]], ["learning rate"]
+    old_legend = lr_ax.get_legend()
+    if old_legend is not None:
+        old_legend.remove()
+    metric_ax = lr_ax.twinx()
+    metric_ax.grid(False)
+    metric_ax.spines["right"].set_visible(True)
+    handles: list[Any] = []
+    multi = len(curves) > 1
+    marked = banded = False
+    for index, curve in plateau:
+        assert curve.metric is not None and curve.spec.metric is not None
+        metric_spec = curve.spec.metric
+        xs = curve.epoch if x == "epoch" else curve.step
+        first_line = sum(c.groups for c in curves[:index])
+        colors = [
+            lr_lines[first_line + g].get_color() if first_line + g < len(lr_lines) else None
+            for g in range(curve.groups)
+        ]
+        metric = np.where(np.isfinite(curve.metric), curve.metric, np.nan)
+        color = colors[0] if multi else METRIC_COLOR
+        label = f"metric: {metric_spec.describe()}"
+        if multi:
+            label = f"{curve.label} {label}"
+        padded = None
+        if metric_spec.padded_from is not None:
+            padded = metric_spec.padded_from * rows_per_scheduler_step(curve)
+        (line,) = metric_ax.plot(
+            xs[:padded], metric[:padded], color=color, linewidth=1.1, alpha=0.85, label=label
+        )
+        handles.append(line)
+        if padded is not None and padded < len(xs):
+            # The repeated last value of a short log is drawn dotted: it is not data.
+            (pad_line,) = metric_ax.plot(
+                xs[padded - 1 :],
+                metric[padded - 1 :],
+                color=color,
+                linewidth=1.1,
+                linestyle=":",
+                label="metric: repeated last value (pad: last)",
+            )
+            handles.append(pad_line)
+        if metric_spec.patience_band:
+            bars, how = improvement_bars(curve)
+            per_row = np.repeat(bars, rows_per_scheduler_step(curve))[: len(xs)]
+            (bar_line,) = metric_ax.plot(
+                xs,
+                np.where(np.isfinite(per_row), per_row, np.nan),
+                drawstyle="steps-post",
+                linestyle="--",
+                linewidth=1.0,
+                color=BAR_COLOR,
+                label=f"to improve, beat {how}",
+            )
+            handles.append(bar_line)
+        rows = reduction_rows(curve)
+        if rows.size == 0:
+            continue
+        few = rows.size <= MAX_MARKED
+        for g in range(curve.groups):
+            dropped = rows[curve.lr[g, rows] < curve.lr[g, rows - 1]]
+            (marks,) = lr_ax.plot(
+                xs[dropped],
+                curve.lr[g, dropped],
+                linestyle="none",
+                marker="v",
+                markersize=6,
+                color=REDUCTION_COLOR if not multi else colors[g],
+                markeredgecolor="white",
+                markeredgewidth=0.6,
+                zorder=4,
+                label="reduction" if not marked else "_nolegend_",
+            )
+            if not marked:
+                handles.append(marks)
+                marked = True
+        if few:
+            for row in rows:
+                lr_ax.axvline(
+                    float(xs[row]), color=REDUCTION_COLOR, linewidth=0.7, linestyle=":", alpha=0.7
+                )
+        if metric_spec.patience_band and few:
+            for first, row in patience_windows(curve):
+                span = lr_ax.axvspan(
+                    float(xs[first]),
+                    float(xs[row]),
+                    color=BAND_COLOR,
+                    alpha=0.13,
+                    linewidth=0,
+                    label="patience window" if not banded else "_nolegend_",
+                )
+                if not banded:
+                    handles.append(span)
+                    banded = True
+    names = {c.spec.metric.column if c.spec.metric else None for _, c in plateau}
+    name = names.pop() if len(names) == 1 else None
+    metric_ax.set_ylabel(name or "metric")
+    _legend(metric_ax, list(lr_handles), list(lr_labels), handles)
+
+
+def _legend(metric_ax: Axes, lr_handles: list[Any], lr_labels: list[str], extra: list[Any]) -> None:
+    """One legend for both axes, drawn on the twin so that the metric line does not cross it."""
+    metric_ax.legend(
+        handles=[*lr_handles, *extra],
+        labels=[*lr_labels, *(str(h.get_label()) for h in extra)],
+        loc="upper right",
+        frameon=True,
+        framealpha=0.85,
+        edgecolor="none",
+    )
