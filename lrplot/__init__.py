@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import LrplotError
+from .errors import LrplotError, LrplotWarning
 from .plot import plot
 from .render import render
 from .simulate import Curve, simulate, simulate_figure
@@ -23,6 +23,7 @@ __all__ = [
     "CurveSpec",
     "FigureSpec",
     "LrplotError",
+    "LrplotWarning",
     "load_spec",
     "plot",
     "render",

@@ -6,28 +6,34 @@ signature (``--T-max``, ``--eta-min``, ...), plus ``render`` for YAML files and 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import glob
 import inspect
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from . import __version__, registry
-from .errors import LrplotError, SpecError
+from .errors import LrplotError, LrplotWarning, SpecError
 from .metriccli import metric_flag, metric_mapping, metric_options
 from .registry import ClassInfo, Kind, Param, option_name
 
-EXIT_CODES = "Exit codes: 0 ok; 2 bad input or a failed render."
+EXIT_CODES = (
+    "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
+    "Suspicious but valid input gets a 'warning:' line and keeps exit code 0."
+)
 
 app = typer.Typer(
     name="lrplot",
     help=(
         "See a PyTorch learning-rate schedule before you spend GPU hours on it.\n\n"
-        "Quick look: lrplot cosine --T-max 20 (text summary), or add -o cos.png.\n"
+        "Quick look: lrplot cosine --T-max 20 (a chart in the terminal), or add -o cos.png.\n\n"
+        "Discover: lrplot list, lrplot show NAME, lrplot init NAME, lrplot schema.\n\n"
         "From YAML: lrplot render configs/ --out-dir out --format png,csv.\n\n" + EXIT_CODES
     ),
     no_args_is_help=True,
@@ -42,10 +48,139 @@ class Interval(str, enum.Enum):
     step = "step"
 
 
+# Figure options, shared by every scheduler command and `render`. None means "not given", so
+# that a config's `plot:` mapping applies (CLI flag over YAML over default: PlotOptions.merged).
+AnnotateOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--annotate/--no-annotate",
+        help="Mark milestones, restarts, warmup ends, SequentialLR boundaries and "
+        "ReduceLROnPlateau reductions [on].",
+        show_default=False,
+    ),
+]
+LogYOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--log-y/--no-log-y",
+        help="Log-scale lr axis; points with lr <= 0 are left out, with a warning [off].",
+        show_default=False,
+    ),
+]
+XOption = Annotated[
+    str | None,
+    typer.Option(
+        "--x",
+        metavar="epoch|step",
+        help="x axis: epochs (fractional with --steps-per-epoch > 1) or optimizer steps [epoch].",
+        show_default=False,
+    ),
+]
+StyleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--style",
+        help="A matplotlib style sheet name (e.g. ggplot, seaborn-v0_8) or .mplstyle file, "
+        "applied over lrplot's style.",
+        show_default=False,
+    ),
+]
+SizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--size", metavar="WxH", help="Figure size in inches [8x4.5].", show_default=False
+    ),
+]
+DpiOption = Annotated[
+    int | None, typer.Option("--dpi", help="Figure resolution [100].", show_default=False)
+]
+_PLOT_FLAGS: dict[str, Any] = {
+    "annotate": AnnotateOption,
+    "log_y": LogYOption,
+    "x": XOption,
+    "style": StyleOption,
+    "size": SizeOption,
+    "dpi": DpiOption,
+}
+
+
+def _plot_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """The figure flags the user gave, parsed, as PlotOptions.merged() takes them."""
+    from .plotoptions import check_dpi, parse_size, parse_x
+
+    given = {key: values.get(key) for key in _PLOT_FLAGS}
+    for key, parse in (("x", parse_x), ("size", parse_size), ("dpi", check_dpi)):
+        if given[key] is not None:
+            try:
+                given[key] = parse(given[key])
+            except LrplotError as exc:
+                exc.message = f"--{key}: {exc.message}"
+                raise
+    return given
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr(source: str = "") -> Iterator[None]:
+    """Show warnings as one ``warning: [source: ]...`` line each on stderr, like errors."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for item in caught:
+                where = f"{source}: " if source else ""
+                print(f"warning: {where}{item.message}", file=sys.stderr)
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only on a terminal and only once a simulation has
+    run for DELAY seconds: short runs (nearly all) never flash a bar."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._enabled = sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            if self._clock() - self._start < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(file=sys.stderr), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("simulating", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+        if done >= total:  # this curve is done: clear the bar before "wrote ..." is printed
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
 def fail(error: LrplotError) -> NoReturn:
     """Print ``error: ...`` on stderr and exit 2. User errors never show a traceback."""
     print(f"error: {error}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+def warn(warnings: Iterable[LrplotWarning], *, cli: bool = False) -> None:
+    """Print ``warning: ...`` on stderr for legal but suspicious input; never changes the exit."""
+    for warning in warnings:
+        if cli:  # name the flag, as errors do
+            warning.path, warning.line = _cli_path(warning.path), None
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _version(value: bool) -> None:
@@ -77,6 +212,7 @@ _COMMON = {
     "momentum",
     "title",
     "output",
+    *("annotate", "log_y", "x", "style", "size", "dpi"),
 }
 
 
@@ -196,7 +332,12 @@ def _common_options() -> list[inspect.Parameter]:
             "--output",
             "-o",
             help="Write to this file; the format comes from the suffix (.png .svg .pdf .csv); "
-            "'-' writes CSV to stdout. Repeat for several. Without -o, print a summary.",
+            "'-' writes CSV to stdout. Repeat for several. Without -o, draw the curve in the "
+            "terminal and print a summary.",
+        ),
+        *(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=flag)
+            for name, flag in _PLOT_FLAGS.items()
         ),
     ]
 
@@ -249,26 +390,38 @@ def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
                 except LrplotError as exc:
                     raise exc.located(path=f"scheduler.{param.name}") from None
         spec = spec_from_mapping(raw, source, confine=False)  # --metric-file is the user's own
-        _write_or_summarize(spec, values["output"] or [])
+        _write_or_summarize(spec, values["output"] or [], _plot_overrides(values))
+        warn(spec.warnings, cli=True)  # after the run, so that an error stays the only line
     except LrplotError as exc:
+        exc.located(source=source)
         exc.path = _cli_path(exc.path)
         exc.line = None
         fail(exc)
 
 
-def _write_or_summarize(spec: Any, outputs: list[str]) -> None:
-    if outputs:
-        from .render import render
+def _write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> None:
+    options = spec.plot.merged(**plot)
+    progress = _Progress()
+    try:
+        with _warnings_to_stderr():
+            if outputs:
+                from .render import render
 
-        render(spec, outputs)
-        for path in outputs:
-            if path != "-":
-                print(f"wrote {path}", file=sys.stderr)
-        return
-    from .simulate import simulate_figure
+                render(spec, outputs, options=options, progress=progress)
+                for path in outputs:
+                    if path != "-":
+                        print(f"wrote {path}", file=sys.stderr)
+                return
+            from .simulate import simulate_figure
+
+            curves = simulate_figure(spec, progress=progress)
+    finally:
+        progress.close()
     from .summary import summarize
+    from .termchart import chart
 
-    print(summarize(spec.display_title, simulate_figure(spec)))
+    print(chart(curves, x=options.x, log_y=options.log_y, annotate=options.annotate))
+    print(summarize(spec.display_title, curves))
 
 
 def _scheduler_command(info: ClassInfo) -> Callable[..., None]:
@@ -358,14 +511,29 @@ def render(
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failure.")
     ] = False,
+    annotate: AnnotateOption = None,
+    log_y: LogYOption = None,
+    x: XOption = None,
+    style: StyleOption = None,
+    size: SizeOption = None,
+    dpi: DpiOption = None,
 ) -> None:
-    from .output import confined
+    from .output import confined_outputs
     from .render import render as render_spec
     from .spec import load_spec
 
     try:
         configs = _collect(paths)
         formats = _formats(format)
+        flags = {
+            "annotate": annotate,
+            "log_y": log_y,
+            "x": x,
+            "style": style,
+            "size": size,
+            "dpi": dpi,
+        }
+        plot = _plot_overrides(flags)
         if not configs:
             raise SpecError("no YAML files found in " + ", ".join(paths))
     except LrplotError as exc:
@@ -378,8 +546,9 @@ def render(
     for config in configs:
         try:
             spec = load_spec(config)
+            warn(spec.warnings)
             if spec.outputs:
-                targets = [confined(out_dir, name) for name in spec.outputs]
+                targets = confined_outputs(out_dir, spec)
             else:
                 targets = [out_dir / f"{config.stem}.{fmt}" for fmt in formats]
             for target in targets:
@@ -408,7 +577,14 @@ def render(
             try:
                 for target in targets:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                render_spec(spec, targets)
+                progress = _Progress()
+                try:
+                    with _warnings_to_stderr(spec.source):
+                        render_spec(
+                            spec, targets, options=spec.plot.merged(**plot), progress=progress
+                        )
+                finally:
+                    progress.close()
                 rendered += 1
             except LrplotError as exc:
                 failed += 1
@@ -431,13 +607,45 @@ def render(
 
 @app.command(name="list", help="List every scheduler of the installed torch, with its aliases.")
 def list_schedulers() -> None:
-    rows = []
-    for info in registry.schedulers().values():
-        names = ", ".join(dict.fromkeys([info.command, *info.aliases, info.name]))
-        rows.append((names, info.summary))
-    width = max(len(names) for names, _ in rows)
-    for names, summary in rows:
-        print(f"{names:<{width}}  {summary}")
+    from .catalog import list_text
+
+    sys.stdout.write(list_text())
+
+
+@app.command(help="Show a scheduler's arguments: types, torch defaults and torch's descriptions.")
+def show(
+    name: Annotated[str, typer.Argument(help="A scheduler: alias, command or class name.")],
+) -> None:
+    from .catalog import show_text
+
+    try:
+        sys.stdout.write(show_text(name))
+    except LrplotError as exc:
+        fail(exc)
+
+
+@app.command(help="Print a commented starter config: lrplot init cosine > cosine.yaml")
+def init(
+    name: Annotated[str, typer.Argument(help="A scheduler: alias, command or class name.")],
+) -> None:
+    from .catalog import init_text
+
+    try:
+        sys.stdout.write(init_text(name))
+    except LrplotError as exc:
+        fail(exc)
+
+
+@app.command(
+    help="Print a JSON Schema of the YAML spec, for editor completion: "
+    "lrplot schema > lrplot.schema.json (see the README for VS Code)."
+)
+def schema() -> None:
+    import json
+
+    from .schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
 _register()

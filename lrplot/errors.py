@@ -7,7 +7,24 @@ code 2. ``str(err)`` is exactly what the user reads.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+# A quoted value longer than this is shortened in messages, so that a 1 MB string in a config
+# still gives a readable one-line error.
+MAX_QUOTED = 80
+_QUOTED = re.compile(r"'[^'\n]{" + str(MAX_QUOTED + 1) + ",}'")
+
+
+def _one_line(text: str) -> str:
+    """Line breaks become spaces and other control characters escapes, so that a config cannot
+    break the one-line format or send terminal escape sequences through a message."""
+    text = " ".join(text.splitlines())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _clip_quoted(message: str) -> str:
+    return _QUOTED.sub(lambda m: m.group(0)[: MAX_QUOTED - 4] + "...'", message)
 
 
 class LrplotError(Exception):
@@ -46,13 +63,39 @@ class LrplotError(Exception):
         if self.source:
             where.append(self.source)
         if self.path:
-            where.append(self.path + (f" (line {self.line})" if self.line else ""))
+            path = self.path if len(self.path) <= 2 * MAX_QUOTED else self.path[:MAX_QUOTED] + "..."
+            where.append(path + (f" (line {self.line})" if self.line else ""))
         elif self.line:
             where.append(f"line {self.line}")
-        text = ": ".join([*where, self.message])
+        text = ": ".join([*where, _clip_quoted(self.message)])
         if self.hint:
             text += f"; did you mean {self.hint}?"
-        return " ".join(text.split("\n"))
+        return _one_line(text)
+
+
+class LrplotWarning(UserWarning):
+    """Legal but suspicious input. ``str()`` is the one-line message, in the error's format.
+
+    lrplot never passes these to :func:`warnings.warn`: a spec carries them in ``.warnings``, the
+    CLI prints them as ``warning: ...``, and a caller who wants Python warnings may warn with them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        return str(LrplotError(self.message, source=self.source, path=self.path, line=self.line))
 
 
 class SpecError(LrplotError):

@@ -274,7 +274,7 @@ def lr_lambda(
         try:
             return check_number(fn(float(step)))
         except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
-            reason = str(exc) or type(exc).__name__
+            reason = _reason(exc)
             raise ExprError(f"{text!r} fails at {variable} {step}: {reason}", path=path) from None
 
     return evaluate
@@ -284,5 +284,13 @@ def evaluate_constant(text: str) -> float:
     """The value of an expression with no variable, e.g. a default written ``1.0 / 3``."""
     try:
         return check_number(Expression(text, "_")._fn(0.0), allow_negative=True)
-    except (ArithmeticError, ValueError, TypeError) as exc:
-        raise ExprError(f"{text!r}: {exc}") from None
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+        raise ExprError(f"{text!r}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OverflowError):
+        # Python's own texts ("(34, 'Numerical result out of range')", "math range error") say
+        # little to a user.
+        return "overflow: a value is too large for a float"
+    return str(exc) or type(exc).__name__

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .errors import OutputError
-from .spec import FORMATS
+from .spec import FORMATS, FigureSpec
 from .style import SAVE_METADATA, rc
 
 if TYPE_CHECKING:
@@ -54,8 +54,20 @@ def confined(out_dir: str | Path, name: str) -> Path:
     target = Path(out_dir) / name
     parent = target.parent.resolve()
     if parent != root and root not in parent.parents:
-        raise OutputError(f"{name}: escapes the output folder {out_dir} through a symlink")
+        raise OutputError(f"{name!r} escapes the output folder {out_dir} through a symlink")
     return target
+
+
+def confined_outputs(out_dir: str | Path, spec: FigureSpec) -> list[Path]:
+    """:func:`confined` for every name in a spec's ``outputs:``; errors name the config line."""
+    targets = []
+    for i, name in enumerate(spec.outputs):
+        try:
+            targets.append(confined(out_dir, name))
+        except OutputError as exc:
+            path = f"outputs[{i}]" if f"outputs[{i}]" in spec.lines or not spec.lines else "outputs"
+            raise exc.located(source=spec.source, path=path, line=spec.line(path)) from None
+    return targets
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -128,6 +140,7 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
             figure.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt])
     except (ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
+        reason = reason if len(reason) <= 200 else reason[:200] + "..."
         raise OutputError(f"cannot draw the figure: {reason}") from None
     return buffer.getvalue()
 
@@ -141,30 +154,80 @@ def atomic_write(path: str | Path, chunks: Iterable[bytes | str]) -> None:
     The file ends up with mode 0644. On any failure the temp file is removed and an existing
     ``path`` is untouched.
     """
-    target = Path(path)
+    atomic_write_all([(path, chunks)])
+
+
+def atomic_write_all(items: Sequence[tuple[str | Path, Iterable[bytes | str]]]) -> None:
+    """Write several files all-or-nothing, as far as a file system allows.
+
+    Every target is checked first, then every file is written completely to its own temp file
+    (this is where a full disk or a failing writer shows up), and only then are the temp files
+    moved into place with ``os.replace``, which does not fail for lack of space. So a failure
+    leaves every existing file byte for byte as it was and no temp file behind.
+    """
+    targets = [Path(path) for path, _ in items]
+    check_targets(targets)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, (_, chunks) in zip(targets, items, strict=True):
+            staged.append((_stage(target, chunks), target))
+        for i, (temp, target) in enumerate(staged):
+            try:
+                os.replace(temp, target)
+            except OSError as exc:
+                staged = staged[i:]
+                raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
+        staged = []
+    finally:
+        for temp, _ in staged:
+            _unlink(temp)
+
+
+def check_targets(paths: Iterable[str | Path]) -> None:
+    """OutputError for the first path that cannot be a file: a folder, or a missing folder."""
+    for path in paths:
+        _check_target(Path(path))
+
+
+def _check_target(target: Path) -> None:
+    try:
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory")
+        if not target.parent.is_dir():
+            raise OutputError(f"{target}: the folder {target.parent} does not exist")
+    except OSError as exc:  # e.g. ENAMETOOLONG, which is_dir() does not swallow
+        raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
+
+
+def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
+    """Write ``chunks`` to a new 0644 temp file beside ``target``; return its name."""
     folder = target.parent
-    if target.is_dir():
-        raise OutputError(f"{target}: is a directory")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: the folder {folder} does not exist")
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write to {folder}: {exc.strerror}") from None
+        raise OutputError(f"{target}: cannot write to {folder}: {_reason(exc)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             for chunk in chunks:
                 stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.chmod(temp, 0o644)
-        os.replace(temp, target)
     except BaseException as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        _unlink(temp)
         if isinstance(exc, OSError):
-            raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
+            raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
         raise
+    return temp
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def write_stdout(chunks: Iterable[str], stream: IO[str] | None = None) -> None:

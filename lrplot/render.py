@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import LrplotError
-from .output import FIGURE_FORMATS, atomic_write, csv_lines, figure_bytes, format_of, write_stdout
+from .output import (
+    FIGURE_FORMATS,
+    atomic_write_all,
+    check_targets,
+    csv_lines,
+    figure_bytes,
+    format_of,
+    write_stdout,
+)
+from .plotoptions import PlotOptions
 from .spec import FigureSpec, load_spec
 
 if TYPE_CHECKING:
@@ -18,11 +27,16 @@ def render(
     spec: FigureSpec | str | Path,
     outputs: Sequence[str | Path],
     *,
-    x: str = "epoch",
-    log_y: bool = False,
+    x: str | None = None,
+    log_y: bool | None = None,
+    options: PlotOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
+
+    Figures are drawn with ``options`` (default: the spec's ``plot:`` mapping), with ``x`` and
+    ``log_y`` overriding it where given. ``progress(done, total)`` is passed to the simulation.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were.
@@ -32,22 +46,40 @@ def render(
     figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
     try:
         formats = [format_of(path) for path in outputs]
-        curves = simulate_figure(figure_spec)
+        check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
+        curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
         if wanted:
-            from .plot import plot
+            from .plot import plot_figure
 
-            figure = plot(curves, title=figure_spec.display_title, x=x, log_y=log_y)
-            for fmt in wanted:
-                blobs[fmt] = figure_bytes(figure, fmt)
-        for path, fmt in zip(outputs, formats, strict=True):
-            if str(path) == "-":
-                write_stdout(csv_lines(curves))
-            elif fmt == "csv":
-                atomic_write(path, csv_lines(curves))
-            else:
-                atomic_write(path, [blobs[fmt]])
+            chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
+            figure = plot_figure(figure_spec, curves, chosen)
+            try:
+                for fmt in wanted:
+                    blobs[fmt] = figure_bytes(figure, fmt)
+            except LrplotError as exc:
+                raise exc.located(path=_text_path(figure_spec)) from None
+        # All files or none: a failure while writing one leaves every existing output intact.
+        atomic_write_all(
+            [
+                (path, csv_lines(curves) if fmt == "csv" else [blobs[fmt]])
+                for path, fmt in zip(outputs, formats, strict=True)
+                if str(path) != "-"
+            ]
+        )
+        if any(str(path) == "-" for path in outputs):
+            write_stdout(csv_lines(curves))
     except LrplotError as exc:
-        raise exc.located(source=figure_spec.source) from None
+        raise exc.located(source=figure_spec.source, line=figure_spec.line(exc.path)) from None
     return curves
+
+
+def _text_path(spec: FigureSpec) -> str | None:
+    """Where a figure that fails to draw most likely went wrong: text with mathtext in it."""
+    if spec.title is not None and "$" in spec.title:
+        return "title"
+    for i, curve in enumerate(spec.curves):
+        if "$" in curve.label:
+            return f"curves[{i}].label"
+    return None

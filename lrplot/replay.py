@@ -8,10 +8,15 @@ on the command line is the user's own choice and is taken as it is.
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, close_match
+
+MAX_CSV_BYTES = 100_000_000
+"""A metric log larger than this is refused before it is read (issue 3: a config cannot hang)."""
 
 
 class ReplayError(SpecError):
@@ -48,6 +53,14 @@ def read_column(path: Path, shown: str, column: str, limit: int) -> list[float]:
     them, and torch accepts them).
     """
     try:
+        # A FIFO or a device would block or never end: only a regular file of bounded size.
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise ReplayError(f"{shown}: is not a regular file")
+        if info.st_size > MAX_CSV_BYTES:
+            raise ReplayError(f"{shown}: is larger than {MAX_CSV_BYTES} bytes")
         with open(path, newline="", encoding="utf-8-sig") as handle:
             return _read(csv.reader(handle), shown, column, limit)
     except FileNotFoundError:

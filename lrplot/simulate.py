@@ -15,6 +15,7 @@ Nothing here draws or writes files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -74,29 +75,39 @@ class Curve:
         return np.arange(start, stop, dtype=np.int64) / self.spec.steps_per_epoch
 
 
-def simulate(spec: CurveSpec | FigureSpec) -> Curve:
-    """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one)."""
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
+
+PROGRESS_EVERY = 1 << 16
+
+
+def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) -> Curve:
+    """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one).
+
+    ``progress(done, total)``, if given, is called every 65,536 scheduler steps and once at the
+    end with ``done == total`` (for a progress bar).
+    """
     if isinstance(spec, FigureSpec):
         if len(spec.curves) != 1:
             raise LrplotError(
                 f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
             )
         try:
-            return _simulate(spec.curves[0])
+            return _simulate(spec.curves[0], progress)
         except LrplotError as exc:
-            raise exc.located(source=spec.source) from None
-    return _simulate(spec)
+            raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
+    return _simulate(spec, progress)
 
 
-def simulate_figure(spec: FigureSpec) -> tuple[Curve, ...]:
+def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tuple[Curve, ...]:
     """Simulate every curve of a figure, each with a fresh optimizer."""
     try:
-        return tuple(_simulate(curve) for curve in spec.curves)
+        return tuple(_simulate(curve, progress) for curve in spec.curves)
     except LrplotError as exc:
-        raise exc.located(source=spec.source) from None
+        raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
 
 
-def _simulate(spec: CurveSpec) -> Curve:
+def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     import numpy as np
 
     # A fresh optimizer for every curve: schedulers store `initial_lr` with setdefault, so a
@@ -114,8 +125,9 @@ def _simulate(spec: CurveSpec) -> Curve:
         metric = metric_values(spec.metric or MetricSpec(), steps)
 
     _mark_stepped(optimizer)
-    momentum = _record(scheduler, groups, momentum_key, lr, metric, spec.scheduler.path)
+    momentum = _record(scheduler, groups, momentum_key, lr, metric, spec.scheduler.path, progress)
 
+    _check_finite(lr, spec)
     if spec.interval == "epoch" and spec.steps_per_epoch > 1:
         lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
         if momentum is not None:
@@ -125,7 +137,8 @@ def _simulate(spec: CurveSpec) -> Curve:
     return Curve(spec=spec, lr=lr, momentum=momentum, metric=metric)
 
 
-CHUNK_STEPS = 65_536
+# Progress is reported between chunks, so one chunk is one progress interval.
+CHUNK_STEPS = PROGRESS_EVERY
 
 
 def _record(
@@ -135,13 +148,15 @@ def _record(
     lr: np.ndarray,
     metric: np.ndarray | None,
     path: str,
+    progress: Progress | None = None,
 ) -> np.ndarray | None:
     """Step ``scheduler`` once per column of ``lr``, reading every group's lr into it first.
 
     Returns the momentum (or betas[0]) rows, or None when the optimizer has neither. Values are
     appended to plain lists for CHUNK_STEPS steps, then copied into numpy: a list append is a
     fraction of a numpy item assignment, and the chunks keep a constant momentum from ever
-    needing a full-length array.
+    needing a full-length array. ``progress(done, steps)`` is called before each chunk and at
+    the end.
     """
     import numpy as np
 
@@ -154,6 +169,8 @@ def _record(
     lrs: list[list[Any]] = []
     try:
         for begin in range(0, steps, CHUNK_STEPS):
+            if progress is not None:
+                progress(begin, steps)
             end = min(begin + CHUNK_STEPS, steps)
             lrs = [[] for _ in groups]
             moments: list[list[Any]] = [[] for _ in groups]
@@ -184,6 +201,8 @@ def _record(
     except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
         k = begin + len(lrs[0]) - 1 if lrs else begin
         raise SimulationError(f"torch failed at scheduler step {k}: {exc}", path=path) from None
+    if progress is not None:
+        progress(steps, steps)
     return None if momentum is None else momentum.array()
 
 
@@ -243,6 +262,20 @@ def _repeat(rows: np.ndarray, times: int) -> np.ndarray:
     if rows.strides[1] == 0:
         return np.broadcast_to(rows[:, :1], (rows.shape[0], rows.shape[1] * times))
     return np.repeat(rows, times, axis=1)
+
+
+def _check_finite(lr: np.ndarray, spec: CurveSpec) -> None:
+    """An lr that overflows (ExponentialLR with a huge gamma, a growing MultiplicativeLR, ...)
+    is an error, not a curve: no axis or CSV reader does anything useful with inf."""
+    import numpy as np
+
+    bad = np.argwhere(~np.isfinite(lr))
+    if bad.size:
+        group, k = (int(i) for i in bad[0])
+        where = f" (param group {group})" if lr.shape[0] > 1 else ""
+        raise SimulationError(
+            f"the lr becomes {lr[group, k]} at scheduler step {k}{where}", path=spec.scheduler.path
+        )
 
 
 def _mark_stepped(optimizer: Any) -> None:

@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import metrics, registry
-from .errors import ExprError, LrplotError, SpecError, close_match
+from .errors import ExprError, LrplotError, LrplotWarning, SpecError, close_match
 from .expr import Expression
+from .plotoptions import PlotOptions, options_from_yaml
 from .registry import ClassInfo, Kind, Param
-from .yamlload import Document, load_bytes
+from .yamlload import Document, line_of, load_bytes
 
 MAX_STEPS = 20_000_000
 """The most optimizer steps one curve may take (epochs x steps_per_epoch)."""
+MAX_VALUES = MAX_STEPS
+"""The most lr values one figure may compute: steps x param groups, summed over its curves."""
+MAX_CURVES = 100
+MAX_GROUPS = 100
+MAX_TEXT = 1000  # characters in a title or a curve label
+MAX_OUTPUT_PATH = 1024  # bytes in an output name from a config
 
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")
 RUN_KEYS = ("epochs", "steps_per_epoch", "interval", "optimizer", "scheduler", "metric")
-FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs")
+FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")
 FORMATS = ("png", "svg", "pdf", "csv")
 MAX_NAME = 255
 CURVE_KEYS = ("label", *RUN_KEYS)
@@ -160,6 +167,14 @@ class FigureSpec:
     title: str | None = None
     source: str = "<spec>"
     outputs: tuple[str, ...] = ()  # file names relative to the output folder, from `outputs:`
+    plot: PlotOptions = field(default_factory=PlotOptions)  # from `plot:`; CLI flags override
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[LrplotWarning, ...] = field(default=(), compare=False, repr=False)
+    """Legal but suspicious input (see lrplot.warn): the CLI prints them, callers read them."""
+
+    def line(self, path: str | None) -> int | None:
+        """The YAML line of a key path (or of its nearest ancestor), if the spec came from YAML."""
+        return line_of(self.lines, path) if path else None
 
     @property
     def display_title(self) -> str:
@@ -193,7 +208,9 @@ def load_spec(path: str | Path) -> FigureSpec:
 def spec_from_text(
     text: str, source: str = "<string>", *, base_dir: str | Path | None = None
 ) -> FigureSpec:
-    return spec_from_document(load_bytes(text.encode("utf-8"), source), base_dir=base_dir)
+    # surrogatepass: a lone surrogate (from surrogateescape) is then "not valid UTF-8", not a crash
+    raw = text.encode("utf-8", "surrogatepass")
+    return spec_from_document(load_bytes(raw, source), base_dir=base_dir)
 
 
 def spec_from_mapping(
@@ -208,9 +225,13 @@ def spec_from_document(
     """Validate a loaded document. Files it names (``metric.file``) are read relative to
     ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
     try:
-        return _Checker(doc, Path(base_dir or "."), confine).figure()
+        spec = _Checker(doc, Path(base_dir or "."), confine).figure()
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
+    from .warn import spec_warnings
+
+    spec = replace(spec, lines=doc.lines)
+    return replace(spec, warnings=spec_warnings(spec))
 
 
 class _Checker:
@@ -243,13 +264,18 @@ class _Checker:
         title = data.get("title")
         if title is not None and not isinstance(title, str):
             raise self.fail("title", f"must be a string, got {_typename(title)}")
+        if title is not None and len(title) > MAX_TEXT:
+            raise self.fail("title", f"is longer than {MAX_TEXT} characters")
         outputs = self.outputs(data.get("outputs"))
+        plot = options_from_yaml(data.get("plot"), self.fail)
         if "curves" in data:
             if "scheduler" in data:
                 raise self.fail("curves", "give either 'scheduler' or 'curves', not both")
             curves = data["curves"]
             if not isinstance(curves, list) or not curves:
                 raise self.fail("curves", "must be a non-empty list of curves")
+            if len(curves) > MAX_CURVES:
+                raise self.fail("curves", f"has {len(curves)} curves, more than {MAX_CURVES}")
             built = []
             labels: dict[str, int] = {}
             for i, item in enumerate(curves):
@@ -260,6 +286,8 @@ class _Checker:
                 label = item.get("label")
                 if not isinstance(label, str) or not label.strip():
                     raise self.fail(f"{path}.label", "every curve needs a label (a string)")
+                if len(label) > MAX_TEXT:
+                    raise self.fail(f"{path}.label", f"is longer than {MAX_TEXT} characters")
                 if label in labels:
                     raise self.fail(
                         f"{path}.label",
@@ -268,11 +296,23 @@ class _Checker:
                 labels[label] = i
                 owner = {k: (f"{path}.{k}" if k in item else k) for k in RUN_KEYS}
                 built.append(self.curve(merged, owner, label))
-            return FigureSpec(tuple(built), title, self.doc.source, outputs)
+            self.check_size(built, "curves")
+            return FigureSpec(tuple(built), title, self.doc.source, outputs, plot)
         if "scheduler" not in data:
             raise self.fail("", "missing key 'scheduler' (or a 'curves' list)")
         curve = self.curve(data, {k: k for k in RUN_KEYS}, "")
-        return FigureSpec((curve,), title, self.doc.source, outputs)
+        self.check_size([curve], "optimizer.param_groups")
+        return FigureSpec((curve,), title, self.doc.source, outputs, plot)
+
+    def check_size(self, curves: list[CurveSpec], path: str) -> None:
+        """Bound the work and memory of one figure, whatever the shape of the config."""
+        total = sum(c.total_steps * c.optimizer.group_count for c in curves)
+        if total > MAX_VALUES:
+            raise self.fail(
+                path,
+                f"the figure would compute {total} lr values (steps x param groups, over all "
+                f"curves), more than the limit of {MAX_VALUES}",
+            )
 
     def outputs(self, value: Any) -> tuple[str, ...]:
         """Output names from a config: relative paths that stay inside the output folder."""
@@ -299,6 +339,8 @@ class _Checker:
                 )
             if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME for part in parts):
                 raise self.fail(path, f"a file name is longer than {MAX_NAME} bytes")
+            if len(name.encode("utf-8", "surrogatepass")) > MAX_OUTPUT_PATH:
+                raise self.fail(path, f"the name is longer than {MAX_OUTPUT_PATH} bytes")
             suffix = name.rsplit(".", 1)[-1].lower() if "." in parts[-1] else ""
             if suffix not in FORMATS:
                 what = f"'.{suffix}'" if suffix else "no extension"
@@ -378,6 +420,11 @@ class _Checker:
         if raw_groups is not None:
             if not isinstance(raw_groups, list) or not raw_groups:
                 raise self.fail(f"{path}.param_groups", "must be a non-empty list of mappings")
+            if len(raw_groups) > MAX_GROUPS:
+                raise self.fail(
+                    f"{path}.param_groups",
+                    f"has {len(raw_groups)} param groups, more than {MAX_GROUPS}",
+                )
             for i, group in enumerate(raw_groups):
                 gpath = f"{path}.param_groups[{i}]"
                 if not isinstance(group, dict):

@@ -18,7 +18,7 @@ SAVE_METADATA: dict[str, dict[str, Any]] = {
 OVERRIDES: dict[str, Any] = {
     "figure.figsize": (8.0, 4.5),
     "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "savefig.dpi": "figure",  # so that --dpi (the figure's dpi) is what gets saved
     "savefig.bbox": None,
     "font.size": 10,
     "axes.grid": True,

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,13 +92,18 @@ class Document:
 
     def line(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
-        while True:
-            if path in self.lines:
-                return self.lines[path]
-            cut = max(path.rfind("."), path.rfind("["))
-            if cut <= 0:
-                return self.lines.get(path)
-            path = path[:cut]
+        return line_of(self.lines, path)
+
+
+def line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path`` (``scheduler.milestones[1]``) or of its nearest ancestor."""
+    while True:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            return lines.get(path)
+        path = path[:cut]
 
 
 def _scalar(loader: _Loader, node: ScalarNode) -> Any:
@@ -150,7 +156,7 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
             result: dict[str, Any] = {}
             key_lines: dict[str, int] = {}
             for key_node, value_node in node.value:
-                key = value_of(key_node, path + ".<key>")
+                key = value_of(key_node, path)  # a bad key is reported at its mapping
                 if not isinstance(key, str):
                     raise SpecError(
                         f"keys must be strings, got {key!r}",
@@ -167,7 +173,6 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
                 key_lines[key] = _line(key_node)
                 doc.lines[child] = _line(key_node)
                 result[key] = value_of(value_node, child)
-            doc.lines.pop(path + ".<key>", None)
             return result
         raise SpecError("unsupported YAML node", line=_line(node))
 
@@ -183,8 +188,9 @@ def load_text(text: str, source: str) -> Document:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(f"the file is larger than {MAX_BYTES} bytes", source=source)
     doc = Document(None, source)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # already reads the text: a NUL byte fails here
         root = loader.get_single_node()
         if root is None:
             raise SpecError("the file is empty", source=source)
@@ -203,6 +209,11 @@ def load_text(text: str, source: str) -> Document:
         raise SpecError(
             f"invalid YAML: {exc.problem or exc.context}", source=source, line=line
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise SpecError(
+            f"the character U+{exc.character:04X} is not allowed in YAML", source=source, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", source=source) from None
     except RecursionError:
@@ -211,7 +222,8 @@ def load_text(text: str, source: str) -> Document:
         # PyYAML's reader and scanner can leak these on odd input.
         raise SpecError(f"invalid YAML ({type(exc).__name__})", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc
 
 
