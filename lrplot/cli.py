@@ -652,4 +652,6 @@ _register()
 
 
 def main() -> None:
-    app()
+    from .fastexit import run_and_exit
+
+    run_and_exit(app)  # skips torch's ~0.9 s interpreter teardown; see lrplot/fastexit.py
