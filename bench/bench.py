@@ -44,13 +44,16 @@ class Row:
     unit: str = "x"
     note: str = ""
 
+    def times(self) -> str:
+        return f"{self.a:.3f} / {self.b:.3f}" if self.b else "-"
+
     def line(self) -> str:
         if self.ok is None:
             return f"| {self.what} | {self.against} | - | n/a: {self.note} | {self.target} | - |"
         shown = f"{self.value:.2f}{self.unit}"
         verdict = "yes" if self.ok else "NO"
         return (
-            f"| {self.what} | {self.against} | {self.a:.3f} / {self.b:.3f} | {shown} | "
+            f"| {self.what} | {self.against} | {self.times()} | {shown} | "
             f"{self.target} | {verdict} |"
         )
 
