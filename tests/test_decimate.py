@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from pathlib import Path
 
@@ -25,6 +26,11 @@ LONG_SPECS = {
 }
 
 
+@functools.cache
+def long_curve(name: str) -> lrplot.Curve:
+    return lrplot.simulate(lrplot.spec_from_text(LONG_SPECS[name]))
+
+
 def drawn_png(curve: lrplot.Curve, path: Path, monkeypatch: pytest.MonkeyPatch, full: bool) -> int:
     """Save the curve's figure to path; returns how many points its first line holds."""
     with monkeypatch.context() as patch:
@@ -39,7 +45,7 @@ def drawn_png(curve: lrplot.Curve, path: Path, monkeypatch: pytest.MonkeyPatch, 
 def test_decimated_figure_matches_the_full_resolution_one(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    curve = lrplot.simulate(lrplot.spec_from_text(LONG_SPECS[name]))
+    curve = long_curve(name)
     assert len(curve) == 200_000
     full, thin = tmp_path / "full.png", tmp_path / "thin.png"
     assert drawn_png(curve, full, monkeypatch, full=True) == 200_000
@@ -57,7 +63,7 @@ def plt_image(path: Path) -> np.ndarray:
 
 
 def test_decimation_never_touches_the_csv() -> None:
-    curve = lrplot.simulate(lrplot.spec_from_text(LONG_SPECS["cyclic"]))
+    curve = long_curve("cyclic")
     rows = "".join(csv_lines((curve,))).splitlines()
     assert len(rows) == 1 + 200_000
     assert rows[1 + 1237].split(",")[2] == repr(float(curve.lr[0, 1237]))
