@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 OUT ?= out
 
-.PHONY: venv demo test lint clean
+.PHONY: venv demo docs test lint clean
 
 venv: $(VENV)/.installed
 
@@ -19,6 +19,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 ## Render every example in configs/ to $(OUT)/ as PNG and CSV.
 demo: venv
 	$(BIN)/lrplot render configs --out-dir $(OUT) --format png,csv
+
+## Render configs/ into docs/figures/ (PNG + SVG) and write docs/gallery.md. Commit the result;
+## CI (.ci/run) fails when they are stale. Up-to-date figures are skipped (docs/figures/.lrplot-manifest.json).
+docs: venv
+	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
 
 ## Lint, type-check and run the test suite.
 test: venv lint

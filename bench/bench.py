@@ -211,6 +211,9 @@ def png_row(work: Path, repeats: int) -> Row:
     )
 
 
+# --force: `render` skips outputs that are up to date, and every repeat must do the work again.
+RENDER = [LRPLOT, "render", "--force"]
+
 SMALL_CONFIGS = [
     "constant", "cosine", "cosine-warm-restarts", "cyclic", "exponential", "lambda",
     "linear", "multistep", "onecycle", "polynomial", "step", "warmup-cosine",
@@ -225,10 +228,10 @@ def batch_row(work: Path, repeats: int, configs: Path) -> Row:
     files = sorted(folder.glob("*.yaml"))
 
     def separately() -> float:
-        return sum(run([LRPLOT, "render", str(f), "--out-dir", "sep"], work) for f in files)
+        return sum(run([*RENDER, str(f), "--out-dir", "sep"], work) for f in files)
 
     a, b = interleaved(
-        [lambda: run([LRPLOT, "render", str(folder), "--out-dir", "one"], work), separately],
+        [lambda: run([*RENDER, str(folder), "--out-dir", "one"], work), separately],
         repeats,
     )
     return Row(
@@ -253,7 +256,7 @@ def jobs_row(work: Path, repeats: int, count: int = 20, steps: int = 200_000) ->
         (folder / f"heavy{i:02}.yaml").write_text(
             f"epochs: {steps}\nscheduler: {{type: cosine, T_max: {steps // (i + 1)}}}\n"
         )
-    cli = [LRPLOT, "render", str(folder), "--format", "png,csv"]
+    cli = [*RENDER, str(folder), "--format", "png,csv"]
     one, two = interleaved(
         [
             lambda: run([*cli, "--out-dir", "j1", "--jobs", "1"], work),

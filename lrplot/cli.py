@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import glob
 import inspect
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -453,61 +453,97 @@ def _register() -> None:
 
 # -- render ------------------------------------------------------------------------------------
 
-
-def _collect(paths: list[str]) -> list[Path]:
-    found: list[Path] = []
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-            )
-        elif path.is_file():
-            found.append(path)
-        elif glob.has_magic(text):
-            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
-            if not matches:
-                raise SpecError(f"{text}: no file matches")
-            found += [p for p in matches if p.is_file()]
-        else:
-            raise SpecError(f"{text}: no such file or folder")
-    unique: list[Path] = []
-    for path in found:
-        if path not in unique:
-            unique.append(path)
-    return unique
+RENDER_EXIT_CODES = (
+    "Exit codes: 0 ok (with --check: every output is up to date); 1 --check found missing or "
+    "stale outputs (each is listed); 2 bad input or a failed render."
+)
 
 
-def _formats(values: list[str]) -> list[str]:
-    from .spec import FORMATS
+class _ProgressReporter:
+    """A rich progress bar on stderr, for a terminal; messages go to stderr either way."""
 
-    formats: list[str] = []
-    for value in values:
-        for item in value.split(","):
-            item = item.strip().lower().lstrip(".")
-            if not item:
-                continue
-            if item not in FORMATS:
-                raise SpecError(f"--format: unknown format {item!r}; use {', '.join(FORMATS)}")
-            if item not in formats:
-                formats.append(item)
-    if not formats:
-        raise SpecError("--format: no format given")
-    return formats
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("rendering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task: Any = None
+
+    def message(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def start(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("render", total=total)
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
-@app.command(help=f"Render YAML specs to DIR/<config stem>.<format>.\n\n{EXIT_CODES}")
+def _reporter() -> Any:
+    from .batch import QuietReporter
+
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        return _ProgressReporter()
+    return QuietReporter()
+
+
+@app.command(
+    help=(
+        "Render YAML specs to DIR/<config stem>.<format> (or the config's `outputs:`).\n\n"
+        "Outputs already up to date are skipped: DIR/.lrplot-manifest.json records the hashes "
+        "of each config, its outputs and the versions of lrplot, torch, matplotlib and numpy. "
+        "--check writes nothing: it renders every config in memory and compares the bytes with "
+        "the files in DIR.\n\n" + RENDER_EXIT_CODES
+    )
+)
 def render(
     paths: Annotated[
         list[str], typer.Argument(help="YAML files, folders (searched for *.yaml, *.yml) or globs.")
     ],
     out_dir: Annotated[
-        Path, typer.Option("--out-dir", "-d", help="Folder for the outputs (created if missing).")
+        Path,
+        typer.Option("--out-dir", "-d", help="Folder for the outputs (created if missing)."),
     ] = Path("."),
     format: Annotated[
         list[str],
-        typer.Option("--format", "-f", help="Comma list of png, svg, pdf, csv; may be repeated."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma list of png, svg, pdf, csv; may be repeated.",
+        ),
     ] = ["png"],  # noqa: B006 - typer needs a literal default
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 and list each output that is missing or differs from "
+            "what would be rendered now.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Render every config, even if up to date.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes; 1 renders in this process. [default: number of CPUs, "
+            "at most one per 4 configs to render]",
+            show_default=False,
+        ),
+    ] = None,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first failure.")
     ] = False,
@@ -518,13 +554,11 @@ def render(
     size: SizeOption = None,
     dpi: DpiOption = None,
 ) -> None:
-    from .output import confined_outputs
-    from .render import render as render_spec
-    from .spec import load_spec
+    from .batch import BatchOptions, collect, parse_formats, run
 
     try:
-        configs = _collect(paths)
-        formats = _formats(format)
+        if jobs is not None and jobs < 1:
+            raise SpecError(f"--jobs: must be at least 1, got {jobs}")
         flags = {
             "annotate": annotate,
             "log_y": log_y,
@@ -533,73 +567,21 @@ def render(
             "size": size,
             "dpi": dpi,
         }
-        plot = _plot_overrides(flags)
-        if not configs:
-            raise SpecError("no YAML files found in " + ", ".join(paths))
+        options = BatchOptions(
+            out_dir=out_dir,
+            formats=parse_formats(format),
+            check=check,
+            force=force,
+            jobs=jobs,
+            fail_fast=fail_fast,
+            plot=_plot_overrides(flags),
+        )
+        result = run(collect(paths), options, _reporter())
     except LrplotError as exc:
         fail(exc)
-    # Load every spec first (cheap: no torch), so that two configs writing one file are caught
-    # before anything is written.
-    jobs: list[tuple[Any, list[Path]]] = []
-    failed = 0
-    owners: dict[Path, Path] = {}
-    for config in configs:
-        try:
-            spec = load_spec(config)
-            warn(spec.warnings)
-            if spec.outputs:
-                targets = confined_outputs(out_dir, spec)
-            else:
-                targets = [out_dir / f"{config.stem}.{fmt}" for fmt in formats]
-            for target in targets:
-                key = Path(str(target).lower())  # case-insensitive file systems collide too
-                if key in owners:
-                    fail(
-                        SpecError(
-                            f"{config} and {owners[key]} would both write {target}; "
-                            "rename one or set `outputs:`"
-                        )
-                    )
-                owners[key] = config
-            jobs.append((spec, targets))
-        except LrplotError as exc:
-            failed += 1
-            print(f"error: {exc}", file=sys.stderr)
-            if fail_fast:
-                break
-    rendered = 0
-    if jobs and not (fail_fast and failed):
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            fail(SpecError(f"{out_dir}: cannot create the output folder: {exc.strerror}"))
-        for spec, targets in jobs:
-            try:
-                for target in targets:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                progress = _Progress()
-                try:
-                    with _warnings_to_stderr(spec.source):
-                        render_spec(
-                            spec, targets, options=spec.plot.merged(**plot), progress=progress
-                        )
-                finally:
-                    progress.close()
-                rendered += 1
-            except LrplotError as exc:
-                failed += 1
-                print(f"error: {exc}", file=sys.stderr)
-                if fail_fast:
-                    break
-            except OSError as exc:
-                failed += 1
-                print(f"error: {spec.source}: cannot write: {exc.strerror}", file=sys.stderr)
-                if fail_fast:
-                    break
-    skipped = len(configs) - rendered - failed
-    print(f"rendered {rendered}, skipped {skipped}, failed {failed}", file=sys.stderr)
-    if failed:
-        raise typer.Exit(2)
+    print(result.summary, file=sys.stderr)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
 
 # -- list --------------------------------------------------------------------------------------

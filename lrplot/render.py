@@ -31,6 +31,7 @@ def render(
     log_y: bool | None = None,
     options: PlotOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    capture: dict[str, bytes] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -39,14 +40,16 @@ def render(
     ``log_y`` overriding it where given. ``progress(done, total)`` is passed to the simulation.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
-    leaves all existing outputs as they were.
+    leaves all existing outputs as they were. With ``capture``, nothing is written: each
+    output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
     """
     from .simulate import simulate_figure
 
     figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
     try:
         formats = [format_of(path) for path in outputs]
-        check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
+        if capture is None:
+            check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
         curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
@@ -60,6 +63,11 @@ def render(
                     blobs[fmt] = figure_bytes(figure, fmt)
             except LrplotError as exc:
                 raise exc.located(path=_text_path(figure_spec)) from None
+        if capture is not None:
+            for path, fmt in zip(outputs, formats, strict=True):
+                data = "".join(csv_lines(curves)).encode() if fmt == "csv" else blobs[fmt]
+                capture[str(path)] = data
+            return curves
         # All files or none: a failure while writing one leaves every existing output intact.
         atomic_write_all(
             [

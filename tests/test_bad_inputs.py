@@ -935,7 +935,7 @@ def test_a_batch_of_every_bad_config_still_renders_the_good_one(tmp_path: Path) 
     for i, (_, message) in enumerate(CASES.values()):
         assert f"error: {configs / f'bad{i:03}.yaml'}: {message}" in errors
     assert result.stderr.splitlines()[-1] == f"rendered 1, skipped 0, failed {len(CASES)}"
-    assert [p.name for p in out.iterdir()] == ["good.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".lrplot-manifest.json", "good.csv"]
 
 
 # -- 22. legal but suspicious input is a warning, not an error ---------------------------------

@@ -124,7 +124,7 @@ def test_render_continues_past_a_bad_config_and_exits_2(tmp_path: Path) -> None:
     assert f"error: {bad}: scheduler.T_mx (line 3): unknown argument 'T_mx'" in result.stderr
     assert "did you mean T_max?" in result.stderr
     assert "rendered 1, skipped 0, failed 1" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["good.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".lrplot-manifest.json", "good.csv"]
 
 
 def test_render_refuses_two_configs_writing_one_file(tmp_path: Path) -> None:

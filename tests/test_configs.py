@@ -97,10 +97,19 @@ def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[float]:
     return lrs
 
 
+def _curves(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """label -> the run of each curve: a `curves:` item over the top-level settings."""
+    if "curves" not in config:
+        return {"": config}
+    top = {k: v for k, v in config.items() if k != "curves"}
+    return {item["label"]: {**top, **item} for item in config["curves"]}
+
+
 def test_there_is_an_example_for_every_scheduler() -> None:
     used = set()
     for path in CONFIGS:
-        stack = [yaml.load(path.read_text(), Loader=_float_loader())["scheduler"]]
+        runs = _curves(yaml.load(path.read_text(), Loader=_float_loader())).values()
+        stack = [run["scheduler"] for run in runs]
         while stack:
             item = stack.pop()
             used.add(ALIASES.get(item["type"], item["type"]))
@@ -119,7 +128,9 @@ def test_render_writes_every_figure_and_csv_matching_torch(tmp_path: Path) -> No
         with open(tmp_path / f"{path.stem}.csv", newline="") as handle:
             rows = list(csv.DictReader(handle))
         config = yaml.load(path.read_text(), Loader=_float_loader())
-        assert [float(r["lr"]) for r in rows] == _oracle(config, path.parent), path.name
+        for label, run in _curves(config).items():
+            lrs = [float(r["lr"]) for r in rows if r.get("curve", "") == label]
+            assert lrs == _oracle(run, path.parent), f"{path.name} {label}"
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
