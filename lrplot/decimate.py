@@ -27,31 +27,39 @@ COLUMNS = 16_384
 
 
 def decimate(x: np.ndarray, y: np.ndarray, columns: int = COLUMNS) -> tuple[np.ndarray, np.ndarray]:
-    """``(x, y)`` reduced to at most ``4 * columns`` points that draw the same line.
+    """``(x, y)`` reduced to the points that draw the same line: at most ``4 * columns``, plus
+    the edges of any gap.
 
     ``x`` must be evenly spaced and increasing (a curve's ``step`` or ``epoch``), so runs of equal
-    length are columns of equal width. Short lines, and lines with NaN or inf (where matplotlib
-    breaks the line), are returned unchanged.
+    length are columns of equal width. Short lines are returned unchanged. NaN (a point a log
+    scale leaves out) breaks a line in matplotlib, so every NaN next to a number, and every number
+    next to a NaN, is kept: the gaps stay exactly where they were.
     """
     import numpy as np
 
     count = len(y)
-    if count <= 4 * columns or not np.isfinite(y).all():
+    if count <= 4 * columns:
         return x, y
+    finite = np.isfinite(y)
+    gaps = not finite.all()
+    lowest_of = np.where(finite, y, np.inf) if gaps else y
+    highest_of = np.where(finite, y, -np.inf) if gaps else y
     run = -(-count // columns)  # ceil: at most `columns` runs
     full = count // run
     starts = np.arange(full + (count > full * run), dtype=np.int64) * run
-    blocks = y[: full * run].reshape(full, run)
-    lowest = starts[:full] + blocks.argmin(axis=1)
-    highest = starts[:full] + blocks.argmax(axis=1)
+    lowest = starts[:full] + lowest_of[: full * run].reshape(full, run).argmin(axis=1)
+    highest = starts[:full] + highest_of[: full * run].reshape(full, run).argmax(axis=1)
     last = starts[:full] + (run - 1)
     if count > full * run:  # a shorter final run
-        tail = y[full * run :]
         base = full * run
-        lowest = np.append(lowest, base + int(tail.argmin()))
-        highest = np.append(highest, base + int(tail.argmax()))
+        lowest = np.append(lowest, base + int(lowest_of[base:].argmin()))
+        highest = np.append(highest, base + int(highest_of[base:].argmax()))
         last = np.append(last, count - 1)
     keep = np.sort(np.stack([starts, lowest, highest, last], axis=1), axis=1).ravel()
-    # Runs are in x order, so only neighbours can repeat (e.g. a flat run's first == lowest).
-    keep = keep[np.concatenate(([True], keep[1:] != keep[:-1]))]
+    if gaps:
+        edge = np.flatnonzero(finite[1:] != finite[:-1])  # between edge and edge + 1
+        keep = np.union1d(keep, np.concatenate((edge, edge + 1)))
+    else:
+        # Runs are in x order, so only neighbours can repeat (e.g. a flat run's first == lowest).
+        keep = keep[np.concatenate(([True], keep[1:] != keep[:-1]))]
     return x[keep], y[keep]
