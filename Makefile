@@ -35,5 +35,10 @@ lint: venv
 	$(BIN)/ruff format --check lrplot tests
 	$(BIN)/mypy
 
+## Time lrplot against the floor torch sets (a few minutes; BENCH_ARGS=--quick for a short run).
+.PHONY: bench
+bench: venv
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

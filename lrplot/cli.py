@@ -756,4 +756,6 @@ _register_recipes()
 
 
 def main() -> None:
-    app()
+    from .fastexit import run_and_exit
+
+    run_and_exit(app)  # skips torch's ~0.9 s interpreter teardown; see lrplot/fastexit.py

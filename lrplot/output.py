@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .simulate import Curve
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 16_384
 
 
 def format_of(path: str | Path) -> str:
@@ -103,7 +103,7 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
             count = stop - start
             columns: list[Iterable[str]] = [[p] * count for p in prefix]
             columns.append(map(str, range(start, stop)))
-            columns.append(map(repr, curve.epoch[start:stop].tolist()))
+            columns.append(map(repr, curve.epoch_range(start, stop).tolist()))
             columns += _group_columns(curve.lr, groups, start, stop)
             if with_momentum:
                 columns += _group_columns(curve.momentum, groups, start, stop)

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from .decimate import decimate
 from .errors import SpecError, close_match
 from .metricplot import draw_metric
 from .plotoptions import X_CHOICES, PlotOptions, check_canvas, parse_x
@@ -168,12 +169,13 @@ def _draw_lines(
             if options.log_y:
                 ys, count = mask_nonpositive(ys)
                 masked += count
-            (line,) = lr_ax.plot(xs, ys, label=label, drawstyle=drawstyle, gid=f"lrplot-lr-{i}-{g}")
+            (line,) = lr_ax.plot(
+                *decimate(xs, ys), label=label, drawstyle=drawstyle, gid=f"lrplot-lr-{i}-{g}"
+            )
             drawn.append(line)
             if mom_ax is not None and curve.momentum is not None and _varies(curve):
                 mom_ax.plot(
-                    xs,
-                    curve.momentum[g],
+                    *decimate(xs, curve.momentum[g]),
                     color=line.get_color(),
                     label=label,
                     gid=f"lrplot-momentum-{i}-{g}",

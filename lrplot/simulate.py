@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class Curve:
-    """One simulated curve. Arrays have one entry per optimizer step (CSV row)."""
+    """One simulated curve. Arrays have one entry per optimizer step (CSV row).
+
+    ``momentum`` is a read-only broadcast view when it never changes (most schedules): it holds
+    the same values as a full array without its 8 bytes per row.
+    """
 
     spec: CurveSpec
-    step: np.ndarray  # int64, 0..N-1
-    epoch: np.ndarray  # float64, step / steps_per_epoch
     lr: np.ndarray  # float64, shape (param groups, N)
     momentum: np.ndarray | None  # float64, shape (param groups, N): momentum or betas[0]
     metric: np.ndarray | None = None  # float64, N: what ReduceLROnPlateau saw for each row's epoch
@@ -50,7 +52,27 @@ class Curve:
         return int(self.lr.shape[0])
 
     def __len__(self) -> int:
-        return int(self.step.shape[0])
+        return int(self.lr.shape[1])
+
+    # step and epoch are made on demand, not stored: at 10M rows each would be 80 MB.
+
+    @property
+    def step(self) -> np.ndarray:
+        """int64, 0..N-1."""
+        import numpy as np
+
+        return np.arange(len(self), dtype=np.int64)
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """float64, step / steps_per_epoch."""
+        return self.epoch_range(0, len(self))
+
+    def epoch_range(self, start: int, stop: int) -> np.ndarray:
+        """``epoch[start:stop]`` without making the whole column."""
+        import numpy as np
+
+        return np.arange(start, stop, dtype=np.int64) / self.spec.steps_per_epoch
 
 
 Progress = Callable[[int, int], None]
@@ -98,54 +120,148 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     momentum_key = next((key for key in ("momentum", "betas") if key in groups[0]), None)
 
     lr = np.empty((count, steps), dtype=np.float64)
-    momentum = np.empty((count, steps), dtype=np.float64) if momentum_key else None
     metric = None
     if spec.scheduler.type == PLATEAU:
         metric = metric_values(spec.metric or MetricSpec(), steps)
 
     _mark_stepped(optimizer)
-    step = scheduler.step
-    k = 0
-    try:
-        for k in range(steps):
-            if progress is not None and not k % PROGRESS_EVERY:
-                progress(k, steps)
-            for g, group in enumerate(groups):
-                lr[g, k] = group["lr"]
-            if momentum is not None:
-                for g, group in enumerate(groups):
-                    value = group[momentum_key]
-                    momentum[g, k] = value[0] if momentum_key == "betas" else value
-            if metric is None:
-                step()
-            else:
-                step(float(metric[k]))
-    except LrplotError:
-        raise
-    except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
-        raise SimulationError(
-            f"torch failed at scheduler step {k}: {exc}", path=spec.scheduler.path
-        ) from None
-    if progress is not None:
-        progress(steps, steps)
+    momentum = _record(scheduler, groups, momentum_key, lr, metric, spec.scheduler.path, progress)
 
     _check_finite(lr, spec)
     if spec.interval == "epoch" and spec.steps_per_epoch > 1:
         lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
         if momentum is not None:
-            momentum = np.repeat(momentum, spec.steps_per_epoch, axis=1)
+            momentum = _repeat(momentum, spec.steps_per_epoch)
         if metric is not None:
             metric = np.repeat(metric, spec.steps_per_epoch)
-    rows = spec.total_steps
-    index = np.arange(rows, dtype=np.int64)
-    return Curve(
-        spec=spec,
-        step=index,
-        epoch=index / spec.steps_per_epoch,
-        lr=lr,
-        momentum=momentum,
-        metric=metric,
-    )
+    return Curve(spec=spec, lr=lr, momentum=momentum, metric=metric)
+
+
+# Progress is reported between chunks, so one chunk is one progress interval.
+CHUNK_STEPS = PROGRESS_EVERY
+
+
+def _record(
+    scheduler: Any,
+    groups: list[dict[str, Any]],
+    momentum_key: str | None,
+    lr: np.ndarray,
+    metric: np.ndarray | None,
+    path: str,
+    progress: Progress | None = None,
+) -> np.ndarray | None:
+    """Step ``scheduler`` once per column of ``lr``, reading every group's lr into it first.
+
+    Returns the momentum (or betas[0]) rows, or None when the optimizer has neither. Values are
+    appended to plain lists for CHUNK_STEPS steps, then copied into numpy: a list append is a
+    fraction of a numpy item assignment, and the chunks keep a constant momentum from ever
+    needing a full-length array. ``progress(done, steps)`` is called before each chunk and at
+    the end.
+    """
+    import numpy as np
+
+    count, steps = lr.shape
+    momentum = _Rows(count, steps) if momentum_key else None
+    metrics = None if metric is None else metric.tolist()
+    key = momentum_key or ""
+    step = scheduler.step
+    begin = 0
+    lrs: list[list[Any]] = []
+    try:
+        for begin in range(0, steps, CHUNK_STEPS):
+            if progress is not None:
+                progress(begin, steps)
+            end = min(begin + CHUNK_STEPS, steps)
+            lrs = [[] for _ in groups]
+            moments: list[list[Any]] = [[] for _ in groups]
+            readers = [
+                (group, lrs[g].append, moments[g].append if momentum_key else None)
+                for g, group in enumerate(groups)
+            ]
+            for k in range(begin, end):
+                for group, add_lr, add_momentum in readers:
+                    add_lr(group["lr"])
+                    if add_momentum is not None:
+                        add_momentum(group[key])
+                if metrics is None:
+                    step()
+                else:
+                    step(metrics[k])
+            for g in range(count):
+                _store(lr[g], begin, lrs[g], path)
+            if momentum is not None:
+                if key == "betas":
+                    moments = [[betas[0] for betas in rows] for rows in moments]
+                block = np.empty((count, end - begin), dtype=np.float64)
+                for g in range(count):
+                    _store(block[g], 0, moments[g], path, offset=begin)
+                momentum.add(begin, block)
+    except LrplotError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
+        k = begin + len(lrs[0]) - 1 if lrs else begin
+        raise SimulationError(f"torch failed at scheduler step {k}: {exc}", path=path) from None
+    if progress is not None:
+        progress(steps, steps)
+    return None if momentum is None else momentum.array()
+
+
+def _store(row: np.ndarray, begin: int, values: list[Any], path: str, offset: int = 0) -> None:
+    """``row[begin:begin + len(values)] = values``, naming the step of a value that is no number."""
+    try:
+        row[begin : begin + len(values)] = values
+    except (TypeError, ValueError):
+        for i, value in enumerate(values):
+            try:
+                float(value)
+            except (TypeError, ValueError) as exc:
+                k = offset + begin + i
+                raise SimulationError(
+                    f"torch failed at scheduler step {k}: {exc}", path=path
+                ) from None
+        raise
+
+
+class _Rows:
+    """Per-group rows that stay one value per group for as long as they never change.
+
+    A schedule that does not cycle momentum leaves it constant, and a full copy would cost 8 bytes
+    per step and group (80 MB at 10M steps). Equality is bitwise, so -0.0 and NaN survive exactly.
+    """
+
+    def __init__(self, groups: int, steps: int) -> None:
+        self.shape = (groups, steps)
+        self.first: np.ndarray | None = None
+        self.full: np.ndarray | None = None
+
+    def add(self, begin: int, block: np.ndarray) -> None:
+        import numpy as np
+
+        if self.full is None:
+            if self.first is None:
+                self.first = block[:, :1].copy()
+            if (block.view(np.uint64) == self.first.view(np.uint64)).all():
+                return
+            self.full = np.empty(self.shape, dtype=np.float64)
+            self.full[:, :begin] = self.first
+        self.full[:, begin : begin + block.shape[1]] = block
+
+    def array(self) -> np.ndarray:
+        import numpy as np
+
+        if self.full is not None:
+            return self.full
+        assert self.first is not None
+        return np.broadcast_to(self.first, self.shape)
+
+
+def _repeat(rows: np.ndarray, times: int) -> np.ndarray:
+    """``np.repeat(rows, times, axis=1)`` that keeps a broadcast (constant) view a view."""
+    import numpy as np
+
+    if rows.strides[1] == 0:
+        return np.broadcast_to(rows[:, :1], (rows.shape[0], rows.shape[1] * times))
+    return np.repeat(rows, times, axis=1)
 
 
 def _check_finite(lr: np.ndarray, spec: CurveSpec) -> None:

@@ -1,0 +1,76 @@
+"""The paths that need no curve never import torch or matplotlib (they take seconds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("torch", "matplotlib")
+
+
+def imported_modules(args: list[str], cwd: Path) -> set[str]:
+    """Top-level packages imported by ``python -m lrplot ARGS``, from ``-X importtime``."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lrplot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert lines, done.stderr  # -X importtime did report
+    return {line.split("|")[-1].strip().split(".")[0] for line in lines}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["list"], ["cosine", "--help"], ["render", "bad.yaml"]],
+    ids=["help", "list", "cosine-help", "spec-error"],
+)
+def test_no_torch_or_matplotlib_import(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("scheduler: {type: cosine, T_maxx: 20}\n")
+    modules = imported_modules(args, tmp_path)
+    assert "lrplot" in modules and "typer" in modules
+    assert not modules & set(HEAVY)
+
+
+def test_the_check_would_see_torch() -> None:
+    # The same probe on a command that simulates does report torch, so the test above can fail.
+    assert "torch" in imported_modules(["cosine", "--T-max", "2", "-n", "2"], Path.cwd())
+
+
+def test_a_run_that_loaded_torch_still_flushes_everything_and_exits_0(tmp_path: Path) -> None:
+    # The console entry point leaves with os._exit once torch is loaded (lrplot/fastexit.py):
+    # buffered stdout (a pipe is block-buffered) must still arrive whole.
+    done = subprocess.run(
+        [sys.executable, "-m", "lrplot", "exponential", "--gamma", "0.5", "-n", "3", "-o", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "step,epoch,lr,momentum",
+        "0,0.0,0.001,0.0",
+        "1,1.0,0.0005,0.0",
+        "2,2.0,0.00025,0.0",
+    ]
+
+
+def test_fast_exit_keeps_sys_exit_semantics() -> None:
+    script = (
+        "import sys, torch\n"
+        "from lrplot.fastexit import run_and_exit\n"
+        "def app():\n"
+        "    print('unflushed', end='')\n"
+        "    sys.exit('boom')\n"
+        "run_and_exit(app)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (1, "unflushed", "boom\n")
