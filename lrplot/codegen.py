@@ -253,9 +253,15 @@ def python_code(spec: FigureSpec) -> str:
         lines += _loop(curve, "lrs")
         if several:
             lines += [f"curves[{curve.label!r}] = lrs"]
-    lines += [
-        "",
-        'if __name__ == "__main__":',
-        "    print(f'{len(lrs)} steps; lr at the first: {lrs[0]}, at the last: {lrs[-1]}')",
-    ]
+    lines += ["", 'if __name__ == "__main__":']
+    if several:
+        lines += [
+            "    for label, lrs in curves.items():",
+            "        print(f'{label}: {len(lrs)} steps; lr at the first: {lrs[0]}, "
+            "at the last: {lrs[-1]}')",
+        ]
+    else:
+        lines += [
+            "    print(f'{len(lrs)} steps; lr at the first: {lrs[0]}, at the last: {lrs[-1]}')"
+        ]
     return "\n".join(lines) + "\n"
