@@ -342,6 +342,20 @@ def _descends(name: str, root: str, classes: dict[str, ast.ClassDef]) -> bool:
     return False
 
 
+def _ancestors(name: str, classes: dict[str, ast.ClassDef]) -> list[str]:
+    """Every base name reachable from ``name``, including bases defined in other modules."""
+    found: list[str] = []
+    todo = _base_names(classes[name])
+    while todo:
+        current = todo.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        if current in classes:
+            todo.extend(_base_names(classes[current]))
+    return found
+
+
 def _public_class(name: str) -> bool:
     return not name.startswith("_")
 
@@ -451,13 +465,24 @@ def optimizer(name: str) -> ClassInfo | None:
         tree = _parse(root / "optim" / (module.replace(".", "/") + ".py"))
         if tree is not None:
             classes = _classes(tree)
-            if name in classes and _descends(name, "Optimizer", classes):
-                init = _init_of(name, classes)
-                params = _params_of(init) if init is not None else ()
-                docs = _arg_docs(ast.get_docstring(classes[name]) or "")
-                return ClassInfo(name, "torch.optim", params, _docstring(classes[name]), docs)
-            if name in classes:
+            if name not in classes:
                 return None
+            # A base may be another optimizer from a sibling module: AdamW(Adam).
+            outside = [
+                base
+                for base in _ancestors(name, classes)
+                if base not in classes and base != name and base in _optimizer_modules()
+            ]
+            parents = [info for info in map(optimizer, outside) if info is not None]
+            if not (_descends(name, "Optimizer", classes) or parents):
+                return None
+            init = _init_of(name, classes)
+            if init is not None:
+                params = _params_of(init)
+            else:
+                params = parents[0].params if parents else ()
+            docs = _arg_docs(ast.get_docstring(classes[name]) or "")
+            return ClassInfo(name, "torch.optim", params, _docstring(classes[name]), docs)
     if not _optimizer_modules():  # no source: ask torch itself
         import torch.optim
 

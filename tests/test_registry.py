@@ -62,3 +62,16 @@ def test_every_alias_names_a_real_scheduler() -> None:
 def test_kebab_names_for_classes_without_an_alias() -> None:
     assert registry.kebab("CosineAnnealingWarmRestarts") == "cosine-annealing-warm-restarts"
     assert registry.kebab("FooBarLR") == "foo-bar-lr"
+
+
+def test_every_torch_optimizer_is_found() -> None:
+    # AdamW derives from Adam, defined in another module of torch.optim.
+    real = {
+        name
+        for name in torch.optim.__all__
+        if inspect.isclass(getattr(torch.optim, name))
+        and issubclass(getattr(torch.optim, name), torch.optim.Optimizer)
+        and name != "Optimizer"
+    }
+    assert set(registry.optimizer_names()) == real
+    assert "AdamW" in real
