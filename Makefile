@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 OUT ?= out
 
-.PHONY: venv demo docs test lint clean
+.PHONY: venv demo docs test check-docs lint clean
 
 venv: $(VENV)/.installed
 
@@ -26,13 +26,20 @@ docs: venv
 	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
 
-## Lint, type-check and run the test suite.
+## Lint, type-check, run the test suite, and check that the committed gallery is current.
 test: venv lint
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory check-docs
+
+## The committed figures and gallery must be what `make docs` would write now (writes nothing;
+## exit 1 lists each stale file).
+check-docs: venv
+	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg --check
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --check
 
 lint: venv
-	$(BIN)/ruff check lrplot tests
-	$(BIN)/ruff format --check lrplot tests
+	$(BIN)/ruff check lrplot tests bench
+	$(BIN)/ruff format --check lrplot tests bench
 	$(BIN)/mypy
 
 ## Time lrplot against the floor torch sets (a few minutes; BENCH_ARGS=--quick for a short run).
