@@ -212,12 +212,19 @@ def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
 
 
 def _legend(metric_ax: Axes, lr_handles: list[Any], lr_labels: list[str], extra: list[Any]) -> None:
-    """One legend for both axes, drawn on the twin so that the metric line does not cross it."""
-    metric_ax.legend(
-        handles=[*lr_handles, *extra],
-        labels=[*lr_labels, *(str(h.get_label()) for h in extra)],
-        loc="upper right",
-        frameon=True,
-        framealpha=0.85,
-        edgecolor="none",
+    """One legend for both axes, below the plot.
+
+    Inside the axes it always covered something: the lr starts at the top and drops late, the
+    loss falls from the top left, and reductions cluster at the right.
+    """
+    handles = [*lr_handles, *extra]
+    labels = [*lr_labels, *(str(h.get_label()) for h in extra)]
+    figure = metric_ax.get_figure(root=True)
+    assert figure is not None  # the axes were made on a figure
+    figure.legend(
+        handles=handles,
+        labels=labels,
+        loc="outside lower center",
+        ncols=min(3, len(handles)),
+        frameon=False,
     )

@@ -626,8 +626,9 @@ def test_figure_shows_metric_reductions_and_patience_band() -> None:
     assert len(marks) == 1 and marks[0].get_xdata().tolist() == curve.epoch[rows].tolist()
     bands = list(lr_ax.patches)
     assert len(bands) == rows.size
-    legend = metric_ax.get_legend()
-    assert legend is not None
+    figure = metric_ax.get_figure(root=True)
+    assert figure is not None and len(figure.legends) == 1  # below the plot, for both axes
+    legend = figure.legends[0]
     assert [t.get_text() for t in legend.get_texts()] == [
         "learning rate",
         "metric: noisy-flat profile, seed 1",
