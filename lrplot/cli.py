@@ -251,6 +251,15 @@ def _cli_value(param: Param, value: Any) -> Any:
     return value
 
 
+_KIND_METAVARS: dict[Kind, str] = {
+    Kind.INT_LIST: "INTS",
+    Kind.FLOAT_OR_LIST: "FLOATS",
+    Kind.FLOAT_TUPLE: "FLOATS",
+    Kind.EXPR: "EXPR",
+    Kind.EXPR_OR_LIST: "EXPR",
+    Kind.SCHEDULERS: "YAML",
+}
+
 _KIND_TYPES: dict[Kind, Any] = {
     Kind.INT: int | None,
     Kind.FLOAT: float | None,
@@ -276,7 +285,8 @@ def _scheduler_option(info: ClassInfo, param: Param) -> inspect.Parameter:
     text = info.param_doc(param.name)
     extra = _KIND_HELP.get(param.kind, "")
     default = f"torch default: {param.default_text}" if param.default_text else "required"
-    help_text = ". ".join(part for part in (text, extra) if part) + f" [{default}]"
+    parts = [part[:1].upper() + part[1:] for part in (text, extra) if part]
+    help_text = ". ".join(parts) + f" [{default}]"
     if param.kind is Kind.BOOL:
         decl = f"{decl}/--no-{decl[2:]}"
     annotation: Any = _KIND_TYPES.get(param.kind, str | None)
@@ -285,7 +295,9 @@ def _scheduler_option(info: ClassInfo, param: Param) -> inspect.Parameter:
             f"{info.name}_{param.name}", {c: c for c in param.choices}, type=str
         )
         annotation = choices | None
-    option = typer.Option(decl, help=help_text, show_default=False)
+    option = typer.Option(
+        decl, help=help_text, show_default=False, metavar=_KIND_METAVARS.get(param.kind)
+    )
     return inspect.Parameter(
         f"arg_{param.name}",
         inspect.Parameter.KEYWORD_ONLY,
@@ -296,13 +308,18 @@ def _scheduler_option(info: ClassInfo, param: Param) -> inspect.Parameter:
 
 def _common_options() -> list[inspect.Parameter]:
     def option(
-        name: str, annotation: Any, default: Any, *decls: str, help: str
+        name: str,
+        annotation: Any,
+        default: Any,
+        *decls: str,
+        help: str,
+        metavar: str | None = None,
     ) -> inspect.Parameter:
         return inspect.Parameter(
             name,
             inspect.Parameter.KEYWORD_ONLY,
             default=default,
-            annotation=Annotated[annotation, typer.Option(*decls, help=help)],
+            annotation=Annotated[annotation, typer.Option(*decls, help=help, metavar=metavar)],
         )
 
     return [
@@ -334,6 +351,7 @@ def _common_options() -> list[inspect.Parameter]:
             help="Write to this file; the format comes from the suffix (.png .svg .pdf .csv); "
             "'-' writes CSV to stdout. Repeat for several. Without -o, draw the curve in the "
             "terminal and print a summary.",
+            metavar="FILE",
         ),
         *(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=flag)
@@ -521,6 +539,7 @@ def render(
             "--format",
             "-f",
             help="Comma list of png, svg, pdf, csv; may be repeated.",
+            metavar="FORMATS",
         ),
     ] = ["png"],  # noqa: B006 - typer needs a literal default
     check: Annotated[
