@@ -27,36 +27,23 @@ def _clip_quoted(message: str) -> str:
     return _QUOTED.sub(lambda m: m.group(0)[: MAX_QUOTED - 4] + "...'", message)
 
 
-class LrplotError(Exception):
-    """Bad input or a failed render. ``str()`` is the user-facing one-line message."""
+class _Located:
+    """Where a message points (file, key path, line) and the one-line format both errors and
+    warnings are printed in: ``<file>: <key path> (line N): <what>[; did you mean X?]``."""
 
-    def __init__(
+    def _locate(
         self,
         message: str,
-        *,
-        source: str | None = None,
-        path: str | None = None,
-        line: int | None = None,
-        hint: str | None = None,
+        source: str | None,
+        path: str | None,
+        line: int | None,
+        hint: str | None,
     ) -> None:
-        super().__init__(message)
         self.message = message
         self.source = source
         self.path = path
         self.line = line
         self.hint = hint
-
-    def located(
-        self, *, source: str | None = None, path: str | None = None, line: int | None = None
-    ) -> LrplotError:
-        """Fill in whatever location is still unknown, and return self."""
-        if self.source is None:
-            self.source = source
-        if self.path is None:
-            self.path = path
-        if self.line is None:
-            self.line = line
-        return self
 
     def __str__(self) -> str:
         where = []
@@ -73,7 +60,35 @@ class LrplotError(Exception):
         return _one_line(text)
 
 
-class LrplotWarning(UserWarning):
+class LrplotError(_Located, Exception):
+    """Bad input or a failed render. ``str()`` is the user-facing one-line message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self._locate(message, source, path, line, hint)
+
+    def located(
+        self, *, source: str | None = None, path: str | None = None, line: int | None = None
+    ) -> LrplotError:
+        """Fill in whatever location is still unknown, and return self."""
+        if self.source is None:
+            self.source = source
+        if self.path is None:
+            self.path = path
+        if self.line is None:
+            self.line = line
+        return self
+
+
+class LrplotWarning(_Located, UserWarning):
     """Legal but suspicious input. ``str()`` is the one-line message, in the error's format.
 
     lrplot never passes these to :func:`warnings.warn`: a spec carries them in ``.warnings``, the
@@ -89,13 +104,7 @@ class LrplotWarning(UserWarning):
         line: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.source = source
-        self.path = path
-        self.line = line
-
-    def __str__(self) -> str:
-        return str(LrplotError(self.message, source=self.source, path=self.path, line=self.line))
+        self._locate(message, source, path, line, None)
 
 
 class SpecError(LrplotError):
