@@ -38,7 +38,6 @@ CURVE_KEYS = ("label", *RUN_KEYS)
 METRIC_SOURCES = ("values", "file", "profile")
 METRIC_OPTIONS = ("column", "pad", "seed", "patience_band")
 METRIC_KEYS = (*METRIC_SOURCES, *METRIC_OPTIONS, *metrics.PARAM_NAMES)
-NESTING = ("SequentialLR", "ChainedScheduler")
 PLATEAU = "ReduceLROnPlateau"
 CYCLING = ("OneCycleLR", "CyclicLR")
 
