@@ -12,11 +12,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .draw.figure import plot
 from .errors import LrplotError, LrplotWarning
-from .plot import plot
 from .render import render
 from .simulate import Curve, simulate, simulate_figure
-from .spec import CurveSpec, FigureSpec, load_spec, spec_from_mapping, spec_from_text
+from .spec.checker import CurveSpec, FigureSpec, load_spec, spec_from_mapping, spec_from_text
 
 __all__ = [
     "Curve",

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import LrplotError, OutputError, SpecError
-from .spec import FORMATS, FigureSpec
+from .spec.checker import FORMATS, FigureSpec
 
 if TYPE_CHECKING:
     from .plotoptions import PlotOptions
@@ -197,8 +197,10 @@ def environment() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "absent"
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     found["lrplot-source"] = digest.hexdigest()
     return found
 
@@ -235,7 +237,7 @@ def read_manifest(out_dir: Path, env: dict[str, str]) -> dict[str, dict[str, str
 
 
 def write_manifest(out_dir: Path, env: dict[str, str], entries: dict[str, dict[str, str]]) -> None:
-    from .output import atomic_write
+    from .outputs.write import atomic_write
 
     data = {"manifest": MANIFEST_VERSION, "environment": env, "outputs": entries}
     atomic_write(out_dir / MANIFEST_NAME, [json.dumps(data, indent=1, sort_keys=True) + "\n"])
@@ -270,8 +272,8 @@ def plan(
 ) -> tuple[list[Job], int]:
     """Load every config and name its outputs. Returns the jobs and the number of configs that
     failed to load (each reported). Two configs writing one file raise SpecError."""
-    from .output import confined_outputs
-    from .spec import load_spec
+    from .outputs.write import confined_outputs
+    from .spec.checker import load_spec
 
     jobs: list[Job] = []
     failed = 0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from .spec import MetricSpec
+    from .spec.checker import MetricSpec
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import LrplotError
-from .output import (
+from .outputs.write import (
     FIGURE_FORMATS,
     atomic_write_all,
     check_targets,
@@ -17,7 +17,7 @@ from .output import (
     write_stdout,
 )
 from .plotoptions import PlotOptions
-from .spec import FigureSpec, load_spec
+from .spec.checker import FigureSpec, load_spec
 
 if TYPE_CHECKING:
     from .simulate import Curve
@@ -54,7 +54,7 @@ def render(
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
         if wanted:
-            from .plot import plot_figure
+            from .draw.figure import plot_figure
 
             chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
             figure = plot_figure(figure_spec, curves, chosen)

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import registry
 from .errors import LrplotError, SimulationError
 from .expr import lr_lambda
+from .families import torch_catalog as registry
+from .families.torch_catalog import Kind
 from .metrics import metric_values
-from .registry import Kind
-from .spec import PLATEAU, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
+from .spec.checker import PLATEAU, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -327,7 +327,7 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
     """The real torch scheduler for ``spec`` on ``optimizer`` (nested schedulers included)."""
     if spec.recipe is not None:
-        from .recipes import build
+        from .families.recipes import build
 
         return build(spec.recipe, spec.kwargs, optimizer, spec.path)
     info = spec.info

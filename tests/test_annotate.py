@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import lrplot
-from lrplot.annotate import jumps, markers
+from lrplot.draw.markers import jumps, markers
 from lrplot.metrics import metric_values
-from lrplot.spec import MetricSpec
+from lrplot.spec.checker import MetricSpec
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 

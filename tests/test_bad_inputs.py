@@ -20,9 +20,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import lrplot
-from lrplot import output, yamlload
-from lrplot.cli import app
-from lrplot.spec import MAX_STEPS
+from lrplot.cli.commands import app
+from lrplot.outputs import write as output
+from lrplot.spec import yamlload
+from lrplot.spec.checker import MAX_STEPS
 
 runner = CliRunner()
 FORMATS = ("png", "svg", "pdf", "csv")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from lrplot import batch
 from lrplot.batch import MANIFEST_NAME, BatchOptions
-from lrplot.cli import app
+from lrplot.cli.commands import app
 
 runner = CliRunner()
 
@@ -295,7 +295,7 @@ def test_up_to_date_run_imports_neither_torch_nor_matplotlib(tmp_path: Path) -> 
     assert _render(str(configs), "-d", str(out), "-f", "png,svg,csv")[0] == 0
     probe = (
         "import sys\n"
-        "from lrplot.cli import app\n"
+        "from lrplot.cli.commands import app\n"
         f"app(['render', {str(configs)!r}, '-d', {str(out)!r}, '-f', 'png,svg,csv'],"
         " standalone_mode=False)\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in"
@@ -338,7 +338,7 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
 
 
 def test_quiet_when_not_on_a_terminal_or_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrplot import cli
+    from lrplot.cli import commands as cli
 
     class Tty:
         def isatty(self) -> bool:

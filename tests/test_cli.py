@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lrplot import registry
-from lrplot.cli import app
+from lrplot.cli.commands import app
+from lrplot.families import torch_catalog as registry
 
 runner = CliRunner()
 

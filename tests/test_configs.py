@@ -16,10 +16,10 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
-from lrplot import registry
-from lrplot.cli import app
+from lrplot.cli.commands import app
+from lrplot.families import torch_catalog as registry
 from lrplot.metrics import metric_values
-from lrplot.spec import MetricSpec
+from lrplot.spec.checker import MetricSpec
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
 ALIASES = registry.ALIASES

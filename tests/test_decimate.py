@@ -11,10 +11,10 @@ import pytest
 from matplotlib.testing.compare import compare_images
 
 import lrplot
-from lrplot.decimate import COLUMNS, decimate
-from lrplot.output import csv_lines, figure_bytes
+from lrplot.draw.decimate import COLUMNS, decimate
+from lrplot.outputs.write import csv_lines, figure_bytes
 
-plot_module = importlib.import_module("lrplot.plot")
+plot_module = importlib.import_module("lrplot.draw.figure")
 
 # 200k rows: a staircase (epoch interval) with sharp restarts, and a noisy-looking triangle wave
 # (CyclicLR stepped every step) whose period is not a multiple of the decimation runs.

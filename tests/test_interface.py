@@ -15,10 +15,10 @@ import torch
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot import registry
-from lrplot.cli import _Progress, app
-from lrplot.termchart import chart
-from lrplot.yamlload import load_bytes
+from lrplot.cli.commands import _Progress, app
+from lrplot.draw.termchart import chart
+from lrplot.families import torch_catalog as registry
+from lrplot.spec.yamlload import load_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from lrplot import expr, spec, yamlload
+from lrplot import expr
 from lrplot.errors import ExprError, SpecError
 from lrplot.expr import Expression, lr_lambda
-from lrplot.spec import MAX_STEPS, load_spec, spec_from_text
+from lrplot.spec import checker as spec
+from lrplot.spec import yamlload
+from lrplot.spec.checker import MAX_STEPS, load_spec, spec_from_text
 
 
 def spec_error(text: str) -> str:
@@ -141,7 +143,7 @@ def test_a_figure_cannot_multiply_the_work() -> None:
 def test_a_metric_log_that_would_block_or_never_end_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lrplot import replay
+    from lrplot.spec import replay
 
     os.mkfifo(tmp_path / "fifo.csv")  # open() would wait for a writer forever
     config = tmp_path / "c.yaml"

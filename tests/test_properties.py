@@ -19,12 +19,12 @@ import yaml
 from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 
-from lrplot import registry
 from lrplot.errors import ExprError, LrplotError
 from lrplot.expr import FUNCTIONS, Expression, lr_lambda
-from lrplot.registry import Kind, Param
-from lrplot.spec import FIGURE_KEYS, MAX_STEPS, FigureSpec, spec_from_text
-from lrplot.yamlload import load_text
+from lrplot.families import torch_catalog as registry
+from lrplot.families.torch_catalog import Kind, Param
+from lrplot.spec.checker import FIGURE_KEYS, MAX_STEPS, FigureSpec, spec_from_text
+from lrplot.spec.yamlload import load_text
 
 SCALE = int(os.environ.get("LRPLOT_HYPOTHESIS_EXAMPLES", "0"))
 

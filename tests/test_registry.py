@@ -9,7 +9,7 @@ import torch.optim
 import torch.optim.lr_scheduler as lr_scheduler
 from torch.optim.swa_utils import SWALR
 
-from lrplot import registry
+from lrplot.families import torch_catalog as registry
 
 SUPPLIED = {"optimizer", "params", "last_epoch"}
 

@@ -64,7 +64,7 @@ def test_a_run_that_loaded_torch_still_flushes_everything_and_exits_0(tmp_path: 
 def test_fast_exit_keeps_sys_exit_semantics() -> None:
     script = (
         "import sys, torch\n"
-        "from lrplot.fastexit import run_and_exit\n"
+        "from lrplot.cli.fastexit import run_and_exit\n"
         "def app():\n"
         "    print('unflushed', end='')\n"
         "    sys.exit('boom')\n"

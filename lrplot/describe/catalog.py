@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import registry
-from .registry import _MISSING, Kind, Param
+from lrplot.families import torch_catalog as registry
+from lrplot.families.torch_catalog import _MISSING, Kind, Param
 
 Row = tuple[str, str]  # (names, one-line description)
 Section = tuple[str, list[Row]]  # (heading, rows)
@@ -28,7 +28,7 @@ def scheduler_rows() -> Section:
 
 
 def recipe_rows() -> Section:
-    from .recipes import list_section
+    from lrplot.families.recipes import list_section
 
     return list_section()
 

@@ -21,7 +21,7 @@ from yaml.composer import ComposerError
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import SpecError
+from lrplot.errors import SpecError
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .metrics import PROFILES
-from .registry import option_name
+from lrplot.families.torch_catalog import option_name
+from lrplot.metrics import PROFILES
 
 Profile = enum.Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import recipes, registry
-from .plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
-from .registry import _MISSING, ClassInfo, Kind, Param
-from .spec import _INT_RULES, _NON_NEGATIVE, _POSITIVE, INTERVALS, MAX_STEPS, METRIC_KEYS
+from lrplot.families import recipes
+from lrplot.families import torch_catalog as registry
+from lrplot.families.torch_catalog import _MISSING, ClassInfo, Kind, Param
+from lrplot.plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
+from lrplot.spec.checker import (
+    _INT_RULES,
+    _NON_NEGATIVE,
+    _POSITIVE,
+    INTERVALS,
+    MAX_STEPS,
+    METRIC_KEYS,
+)
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
@@ -112,7 +120,7 @@ def _optimizer() -> dict[str, Any]:
 
 def _run_properties() -> dict[str, Any]:
     count = {"type": "integer", "minimum": 1, "maximum": MAX_STEPS}
-    from .metrics import PROFILES
+    from lrplot.metrics import PROFILES
 
     metric_props: dict[str, Any] = {key: {"type": "number"} for key in METRIC_KEYS}
     for profile in PROFILES.values():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, close_match
+from lrplot.errors import SpecError, close_match
 
 # Short names users type. A scheduler without an alias gets a kebab-case command name.
 ALIASES: dict[str, str] = {
@@ -174,7 +174,7 @@ def _literal(node: ast.expr) -> Any:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
-    from .expr import evaluate_constant  # e.g. ``factor: float = 1.0 / 3``
+    from lrplot.expr import evaluate_constant  # e.g. ``factor: float = 1.0 / 3``
 
     try:
         return evaluate_constant(ast.unparse(node))

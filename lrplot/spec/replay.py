@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, close_match
+from lrplot.errors import SpecError, close_match
 
 MAX_CSV_BYTES = 100_000_000
 """A metric log larger than this is refused before it is read (issue 3: a config cannot hang)."""

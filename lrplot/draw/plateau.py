@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
 
-    from .simulate import Curve
+    from lrplot.simulate import Curve
 
 METRIC_COLOR = "0.35"
 REDUCTION_COLOR = "tab:red"

@@ -12,11 +12,12 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from lrplot.errors import SpecError, close_match
+from lrplot.plotoptions import X_CHOICES, PlotOptions, check_canvas, parse_x
+from lrplot.spec.checker import FigureSpec
+
 from .decimate import decimate
-from .errors import SpecError, close_match
-from .metricplot import draw_metric
-from .plotoptions import X_CHOICES, PlotOptions, check_canvas, parse_x
-from .spec import FigureSpec
+from .plateau import draw_metric
 from .style import rc
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from .simulate import Curve
+    from lrplot.simulate import Curve
 
 __all__ = ["X_CHOICES", "LogScaleWarning", "mask_nonpositive", "plot", "plot_figure"]
 
@@ -154,7 +155,7 @@ def _draw_lines(
     A staircase (StepLR, ReduceLROnPlateau, ...) is drawn with ``steps-post``: row t's lr holds
     for the whole of step t, so the jump is vertical and sits exactly at the milestone.
     """
-    from .annotate import is_stepped
+    from .markers import is_stepped
 
     multi = len(items) > 1
     masked = 0
@@ -198,7 +199,7 @@ def _draw_markers(
     options: PlotOptions,
 ) -> None:
     """Dashed verticals at each marker; small labels at the top, stacked where they'd overlap."""
-    from .annotate import markers
+    from .markers import markers
 
     found = [
         (curve, drawn[0].get_color(), markers(curve))

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import LrplotWarning
+from lrplot.errors import LrplotWarning
 
 if TYPE_CHECKING:
-    from .spec import FigureSpec, OptimizerSpec, SchedulerSpec
+    from .checker import FigureSpec, OptimizerSpec, SchedulerSpec
 
 # Schedulers whose `gamma` multiplies the lr (CyclicLR's only in mode exp_range).
 _GAMMA = ("StepLR", "MultiStepLR", "ExponentialLR", "CyclicLR")

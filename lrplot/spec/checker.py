@@ -12,11 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import metrics, recipes, registry
-from .errors import ExprError, LrplotError, LrplotWarning, SpecError, close_match
-from .expr import Expression
-from .plotoptions import PlotOptions, options_from_yaml
-from .registry import ClassInfo, Kind, Param
+from lrplot import metrics
+from lrplot.errors import ExprError, LrplotError, LrplotWarning, SpecError, close_match
+from lrplot.expr import Expression
+from lrplot.families import recipes
+from lrplot.families import torch_catalog as registry
+from lrplot.families.torch_catalog import ClassInfo, Kind, Param
+from lrplot.plotoptions import PlotOptions, options_from_yaml
+
 from .yamlload import Document, line_of, load_bytes
 
 MAX_STEPS = 20_000_000
@@ -230,7 +233,7 @@ def spec_from_document(
         spec = _Checker(doc, Path(base_dir or "."), confine).figure()
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
-    from .warn import spec_warnings
+    from .warnings import spec_warnings
 
     spec = replace(spec, lines=doc.lines)
     return replace(spec, warnings=spec_warnings(spec))

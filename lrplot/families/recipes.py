@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SimulationError, SpecError, close_match
+from lrplot.errors import SimulationError, SpecError, close_match
 
 # -- factor functions (step -> multiple of the initial lr) -----------------------------------------
 # They are copied verbatim into `lrplot code` output: keep them self-contained (math only).

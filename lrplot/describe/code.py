@@ -16,9 +16,16 @@ import ast
 import inspect
 from typing import Any
 
-from . import recipes
-from .registry import Kind
-from .spec import PLATEAU, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
+from lrplot.families import recipes
+from lrplot.families.torch_catalog import Kind
+from lrplot.spec.checker import (
+    PLATEAU,
+    CurveSpec,
+    FigureSpec,
+    MetricSpec,
+    OptimizerSpec,
+    SchedulerSpec,
+)
 
 _FUNCTIONS = {"min": "min", "max": "max", "abs": "abs", "pow": "math.pow"}
 _TO_FLOAT = {"round": "round", "floor": "math.floor", "ceil": "math.ceil", "trunc": "math.trunc"}
@@ -42,7 +49,7 @@ def python_expression(text: str, variable: str) -> str:
     become ``bool(...)``, as in lrplot's own evaluator, so the lambda computes the same numbers
     (down to the sign of a zero: ``copysign(1, -epoch)`` at 0).
     """
-    from .expr import Expression
+    from lrplot.expr import Expression
 
     Expression(text, variable)  # the text passed lrplot's checks, so the walk below is total
     return _source(ast.parse(text.strip(), mode="eval").body, variable)
@@ -167,7 +174,7 @@ def _scheduler(spec: SchedulerSpec, curve: CurveSpec, indent: str, used: int) ->
 def _metric(curve: CurveSpec) -> list[str]:
     import textwrap
 
-    from .metrics import metric_values
+    from lrplot.metrics import metric_values
 
     spec = curve.metric or MetricSpec()
     values = metric_values(spec, curve.scheduler_steps).tolist()

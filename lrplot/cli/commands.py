@@ -18,10 +18,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from . import __version__, registry
-from .errors import LrplotError, LrplotWarning, SpecError
-from .metriccli import metric_flag, metric_mapping, metric_options
-from .registry import ClassInfo, Kind, Param, option_name
+from lrplot import __version__
+from lrplot.errors import LrplotError, LrplotWarning, SpecError
+from lrplot.families import torch_catalog as registry
+from lrplot.families.torch_catalog import ClassInfo, Kind, Param, option_name
+
+from .metric_options import metric_flag, metric_mapping, metric_options
 
 EXIT_CODES = (
     "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
@@ -106,7 +108,7 @@ _PLOT_FLAGS: dict[str, Any] = {
 
 def _plot_overrides(values: dict[str, Any]) -> dict[str, Any]:
     """The figure flags the user gave, parsed, as PlotOptions.merged() takes them."""
-    from .plotoptions import check_dpi, parse_size, parse_x
+    from lrplot.plotoptions import check_dpi, parse_size, parse_x
 
     given = {key: values.get(key) for key in _PLOT_FLAGS}
     for key, parse in (("x", parse_x), ("size", parse_size), ("dpi", check_dpi)):
@@ -230,7 +232,7 @@ def _parse_int(text: str) -> int:
 
 def _cli_value(param: Param, value: Any) -> Any:
     """Turn an option's string into the value the YAML spec would hold."""
-    from .yamlload import load_text
+    from lrplot.spec.yamlload import load_text
 
     kind = param.kind
     if kind is Kind.INT_LIST:
@@ -379,7 +381,7 @@ def _cli_path(path: str | None) -> str | None:
 
 
 def _run_scheduler(info: ClassInfo, values: dict[str, Any]) -> None:
-    from .spec import spec_from_mapping
+    from lrplot.spec.checker import spec_from_mapping
 
     source = f"lrplot {info.command}"
     arguments: dict[str, Any] = {"type": info.name}
@@ -423,20 +425,20 @@ def _write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> 
     try:
         with _warnings_to_stderr():
             if outputs:
-                from .render import render
+                from lrplot.render import render
 
                 render(spec, outputs, options=options, progress=progress)
                 for path in outputs:
                     if path != "-":
                         print(f"wrote {path}", file=sys.stderr)
                 return
-            from .simulate import simulate_figure
+            from lrplot.simulate import simulate_figure
 
             curves = simulate_figure(spec, progress=progress)
     finally:
         progress.close()
-    from .summary import summarize
-    from .termchart import chart
+    from lrplot.draw.summary import summarize
+    from lrplot.draw.termchart import chart
 
     print(chart(curves, x=options.x, log_y=options.log_y, annotate=options.annotate))
     print(summarize(spec.display_title, curves))
@@ -509,7 +511,7 @@ class _ProgressReporter:
 
 
 def _reporter() -> Any:
-    from .batch import QuietReporter
+    from lrplot.batch import QuietReporter
 
     if sys.stderr.isatty() and not os.environ.get("CI"):
         return _ProgressReporter()
@@ -573,7 +575,7 @@ def render(
     size: SizeOption = None,
     dpi: DpiOption = None,
 ) -> None:
-    from .batch import BatchOptions, collect, parse_formats, run
+    from lrplot.batch import BatchOptions, collect, parse_formats, run
 
     try:
         if jobs is not None and jobs < 1:
@@ -608,7 +610,7 @@ def render(
 
 @app.command(name="list", help="List every scheduler of the installed torch, with its aliases.")
 def list_schedulers() -> None:
-    from .catalog import list_text
+    from lrplot.describe.catalog import list_text
 
     sys.stdout.write(list_text())
 
@@ -670,7 +672,7 @@ def _recipe_options(recipe: Any) -> list[inspect.Parameter]:
 
 
 def _run_recipe(recipe: Any, values: dict[str, Any]) -> None:
-    from .spec import spec_from_mapping
+    from lrplot.spec.checker import spec_from_mapping
 
     arguments: dict[str, Any] = {"recipe": recipe.name}
     for param in recipe.params:
@@ -702,7 +704,7 @@ def _run_recipe(recipe: Any, values: dict[str, Any]) -> None:
 
 
 def _register_recipes() -> None:
-    from .recipes import RECIPES
+    from lrplot.families.recipes import RECIPES
 
     for recipe in RECIPES.values():
 
@@ -725,8 +727,8 @@ def _register_recipes() -> None:
 def code(
     path: Annotated[Path, typer.Argument(help="A YAML spec.", show_default=False)],
 ) -> None:
-    from .codegen import python_code
-    from .spec import load_spec
+    from lrplot.describe.code import python_code
+    from lrplot.spec.checker import load_spec
 
     try:
         print(python_code(load_spec(path)), end="")
@@ -738,7 +740,7 @@ def code(
 def show(
     name: Annotated[str, typer.Argument(help="A scheduler: alias, command or class name.")],
 ) -> None:
-    from .catalog import show_text
+    from lrplot.describe.catalog import show_text
 
     try:
         sys.stdout.write(show_text(name))
@@ -750,7 +752,7 @@ def show(
 def init(
     name: Annotated[str, typer.Argument(help="A scheduler: alias, command or class name.")],
 ) -> None:
-    from .catalog import init_text
+    from lrplot.describe.catalog import init_text
 
     try:
         sys.stdout.write(init_text(name))
@@ -765,7 +767,7 @@ def init(
 def schema() -> None:
     import json
 
-    from .schema import json_schema
+    from lrplot.describe.schema import json_schema
 
     print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 

@@ -16,14 +16,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import OutputError
-from .spec import FORMATS, FigureSpec
-from .style import SAVE_METADATA, rc
+from lrplot.draw.style import SAVE_METADATA, rc
+from lrplot.errors import OutputError
+from lrplot.spec.checker import FORMATS, FigureSpec
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .simulate import Curve
+    from lrplot.simulate import Curve
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 CHUNK_ROWS = 16_384
