@@ -273,7 +273,7 @@ def decimation_rows(repeats: int) -> list[Row]:
     from matplotlib.image import imread
 
     import lrplot
-    from lrplot.outputs.write import figure_bytes
+    from lrplot.outputs.figures import figure_bytes
 
     plot_module = sys.modules["lrplot.plot"]
     # CyclicLR stepped every step: 250 triangles of lr and momentum, which matplotlib's own path

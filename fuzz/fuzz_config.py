@@ -11,7 +11,7 @@ import atheris
 
 with atheris.instrument_imports():
     from lrplot.errors import LrplotError
-    from lrplot.spec.checker import spec_from_document
+    from lrplot.spec import spec_from_document
     from lrplot.spec.yamlload import load_bytes
 
 

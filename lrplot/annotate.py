@@ -1,5 +1,5 @@
 """``lrplot.annotate.markers``, as the README documents it (code: lrplot.draw.markers)."""
 
-from .draw.markers import Marker, markers
+from lrplot.draw.markers import Marker, markers
 
 __all__ = ["Marker", "markers"]

@@ -9,6 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lrplot.origins import Origins
 
 # A quoted value longer than this is shortened in messages, so that a 1 MB string in a config
 # still gives a readable one-line error.
@@ -85,6 +89,15 @@ class LrplotError(_Located, Exception):
             self.path = path
         if self.line is None:
             self.line = line
+        return self
+
+    def relocated(self, origins: Origins, *, source: str | None = None) -> LrplotError:
+        """Name the key path as the user typed it (a flag, or the path with its YAML line), and
+        fill in ``source`` if unknown; return self. For errors raised after validation."""
+        if self.source is None:
+            self.source = source
+        if self.path is not None and self.line is None:
+            self.path, self.line = origins.locate(self.path)
         return self
 
 

@@ -17,7 +17,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ExprError
+from lrplot.errors import ExprError
 
 MAX_LENGTH = 1000
 MAX_NODES = 200

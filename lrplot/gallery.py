@@ -2,7 +2,7 @@
 
 import sys
 
-from .describe.gallery import gallery, main
+from lrplot.describe.gallery import gallery, main
 
 __all__ = ["gallery", "main"]
 

@@ -12,32 +12,25 @@ This module is plain data at import time; numpy is imported inside :func:`metric
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from lrplot.model import DEFAULT_PROFILE, MetricSpec
+from lrplot.params import Kind, Param
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .spec.checker import MetricSpec
-
-
-@dataclass(frozen=True)
-class ProfileParam:
-    name: str
-    default: float
-    # "number" (any finite), "positive" (> 0), "non-negative" (>= 0), "count" (an int >= 0),
-    # "positive-count" (an int >= 1)
-    rule: str
-    doc: str
+__all__ = ["DEFAULT_PROFILE", "PARAM_NAMES", "PROFILES", "SEED", "Profile", "metric_values"]
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     formula: str  # as documented in the README
-    params: tuple[ProfileParam, ...]
+    params: tuple[Param, ...]
     summary: str
 
-    def param(self, name: str) -> ProfileParam | None:
+    def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
     @property
@@ -45,8 +38,19 @@ class Profile:
         return {p.name: p.default for p in self.params}
 
 
-def _p(name: str, default: float, rule: str, doc: str) -> ProfileParam:
-    return ProfileParam(name, default, rule, doc)
+def _p(name: str, default: float, rule: str, doc: str) -> Param:
+    """A profile parameter. ``rule``: "number" (any finite), "positive" (> 0), "non-negative"
+    (>= 0), "count" (an integer >= 0) or "positive-count" (an integer >= 1)."""
+    if rule.endswith("count"):
+        least = 1 if rule == "positive-count" else 0
+        text = f"an integer >= {least}"
+        return Param(name, Kind.INT, doc, default, low=least, rule=text, type_text=text, terse=True)
+    bounds: dict[str, Any] = {}
+    if rule == "positive":
+        bounds = {"low": 0, "low_open": True, "rule": "> 0"}
+    elif rule == "non-negative":
+        bounds = {"low": 0, "rule": ">= 0"}
+    return Param(name, Kind.FLOAT, doc, default, **bounds)
 
 
 _START = _p("start", 1.0, "number", "the loss at k = 0")
@@ -113,7 +117,7 @@ PROFILES: dict[str, Profile] = {
         ),
     )
 }
-DEFAULT_PROFILE = "exp-decay"
+SEED = _p("seed", 0, "count", "the seed of the profile's noise")
 PARAM_NAMES: tuple[str, ...] = tuple(
     dict.fromkeys(p.name for profile in PROFILES.values() for p in profile.params)
 )

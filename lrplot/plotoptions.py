@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import SpecError, close_match
+from lrplot.errors import SpecError, close_match
 
 PLOT_KEYS = ("annotate", "log_y", "x", "style", "size", "dpi")
 X_CHOICES = ("epoch", "step")

@@ -6,21 +6,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LrplotError
-from .outputs.write import (
-    FIGURE_FORMATS,
-    atomic_write_all,
-    check_targets,
-    csv_lines,
-    figure_bytes,
-    format_of,
-    write_stdout,
-)
-from .plotoptions import PlotOptions
-from .spec.checker import FigureSpec, load_spec
+from lrplot.errors import LrplotError
+from lrplot.formats import FIGURES, format_of
+from lrplot.model import FigureSpec
+from lrplot.outputs.csv import csv_lines
+from lrplot.outputs.figures import figure_bytes
+from lrplot.outputs.files import atomic_write_all, check_targets, write_stdout
+from lrplot.plotoptions import PlotOptions
+from lrplot.spec import load_spec
 
 if TYPE_CHECKING:
-    from .simulate import Curve
+    from lrplot.model import Curve
 
 
 def render(
@@ -43,7 +39,7 @@ def render(
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
     output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
     """
-    from .simulate import simulate_figure
+    from lrplot.simulate import simulate_figure
 
     figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
     try:
@@ -52,9 +48,9 @@ def render(
             check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
         curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
-        wanted = sorted({fmt for fmt in formats if fmt in FIGURE_FORMATS})
+        wanted = sorted({fmt for fmt in formats if fmt in FIGURES})
         if wanted:
-            from .draw.figure import plot_figure
+            from lrplot.draw.figure import plot_figure
 
             chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
             figure = plot_figure(figure_spec, curves, chosen)
@@ -79,7 +75,7 @@ def render(
         if any(str(path) == "-" for path in outputs):
             write_stdout(csv_lines(curves))
     except LrplotError as exc:
-        raise exc.located(source=figure_spec.source, line=figure_spec.line(exc.path)) from None
+        raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
 
 

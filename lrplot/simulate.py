@@ -10,69 +10,24 @@ the one a training script runs::
         if end of epoch (or every step with interval: step):
             scheduler.step()          # ReduceLROnPlateau: scheduler.step(metric)
 
-Nothing here draws or writes files.
+How a scheduler is built and stepped is its family's to say (``Family.build`` and
+``Family.stepping``); this module knows no scheduler by name. Nothing here draws or writes files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import LrplotError, SimulationError
-from .expr import lr_lambda
-from .families import torch_catalog as registry
-from .families.torch_catalog import Kind
-from .metrics import metric_values
-from .spec.checker import PLATEAU, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
+from lrplot import torchsource
+from lrplot.errors import LrplotError, SimulationError
+from lrplot.families import family_of
+from lrplot.metrics import metric_values
+from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
+from lrplot.params import Kind
 
 if TYPE_CHECKING:
     import numpy as np
-
-
-@dataclass(frozen=True, eq=False)
-class Curve:
-    """One simulated curve. Arrays have one entry per optimizer step (CSV row).
-
-    ``momentum`` is a read-only broadcast view when it never changes (most schedules): it holds
-    the same values as a full array without its 8 bytes per row.
-    """
-
-    spec: CurveSpec
-    lr: np.ndarray  # float64, shape (param groups, N)
-    momentum: np.ndarray | None  # float64, shape (param groups, N): momentum or betas[0]
-    metric: np.ndarray | None = None  # float64, N: what ReduceLROnPlateau saw for each row's epoch
-
-    @property
-    def label(self) -> str:
-        return self.spec.label
-
-    @property
-    def groups(self) -> int:
-        return int(self.lr.shape[0])
-
-    def __len__(self) -> int:
-        return int(self.lr.shape[1])
-
-    # step and epoch are made on demand, not stored: at 10M rows each would be 80 MB.
-
-    @property
-    def step(self) -> np.ndarray:
-        """int64, 0..N-1."""
-        import numpy as np
-
-        return np.arange(len(self), dtype=np.int64)
-
-    @property
-    def epoch(self) -> np.ndarray:
-        """float64, step / steps_per_epoch."""
-        return self.epoch_range(0, len(self))
-
-    def epoch_range(self, start: int, stop: int) -> np.ndarray:
-        """``epoch[start:stop]`` without making the whole column."""
-        import numpy as np
-
-        return np.arange(start, stop, dtype=np.int64) / self.spec.steps_per_epoch
 
 
 Progress = Callable[[int, int], None]
@@ -95,7 +50,7 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
         try:
             return _simulate(spec.curves[0], progress)
         except LrplotError as exc:
-            raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
+            raise exc.relocated(spec.origins, source=spec.source) from None
     return _simulate(spec, progress)
 
 
@@ -104,7 +59,7 @@ def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tu
     try:
         return tuple(_simulate(curve, progress) for curve in spec.curves)
     except LrplotError as exc:
-        raise exc.located(source=spec.source, line=spec.line(exc.path)) from None
+        raise exc.relocated(spec.origins, source=spec.source) from None
 
 
 def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
@@ -113,28 +68,36 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     # A fresh optimizer for every curve: schedulers store `initial_lr` with setdefault, so a
     # reused optimizer would silently distort the next curve.
     optimizer = build_optimizer(spec.optimizer)
-    scheduler = build_scheduler(spec.scheduler, optimizer, spec)
+    family = family_of(spec.scheduler)
+    scheduler = family.build(spec.scheduler, optimizer, spec)
     groups = optimizer.param_groups
-    count = len(groups)
-    steps = spec.scheduler_steps
     momentum_key = next((key for key in ("momentum", "betas") if key in groups[0]), None)
-
-    lr = np.empty((count, steps), dtype=np.float64)
     metric = None
-    if spec.scheduler.type == PLATEAU:
-        metric = metric_values(spec.metric or MetricSpec(), steps)
+    if family.uses_metric(spec.scheduler):
+        metric = metric_values(spec.metric or MetricSpec(), spec.scheduler_steps)
+    stepping = family.stepping(
+        spec.scheduler, scheduler, spec, None if metric is None else metric.tolist()
+    )
+    lr = np.empty((len(groups), stepping.records), dtype=np.float64)
 
     _mark_stepped(optimizer)
-    momentum = _record(scheduler, groups, momentum_key, lr, metric, spec.scheduler.path, progress)
+    momentum = _record(stepping.advance, groups, momentum_key, lr, spec.scheduler.path, progress)
 
     _check_finite(lr, spec)
-    if spec.interval == "epoch" and spec.steps_per_epoch > 1:
-        lr = np.repeat(lr, spec.steps_per_epoch, axis=1)
+    if stepping.repeat > 1:
+        lr = np.repeat(lr, stepping.repeat, axis=1)
         if momentum is not None:
-            momentum = _repeat(momentum, spec.steps_per_epoch)
+            momentum = _repeat(momentum, stepping.repeat)
         if metric is not None:
-            metric = np.repeat(metric, spec.steps_per_epoch)
-    return Curve(spec=spec, lr=lr, momentum=momentum, metric=metric)
+            metric = np.repeat(metric, stepping.repeat)
+    return Curve(
+        spec=spec,
+        lr=lr,
+        momentum=momentum,
+        metric=metric,
+        momentum_name="beta1" if momentum_key == "betas" else "momentum",
+        facts=stepping.facts,
+    )
 
 
 # Progress is reported between chunks, so one chunk is one progress interval.
@@ -142,15 +105,14 @@ CHUNK_STEPS = PROGRESS_EVERY
 
 
 def _record(
-    scheduler: Any,
+    advance: Callable[[int], object],
     groups: list[dict[str, Any]],
     momentum_key: str | None,
     lr: np.ndarray,
-    metric: np.ndarray | None,
     path: str,
     progress: Progress | None = None,
 ) -> np.ndarray | None:
-    """Step ``scheduler`` once per column of ``lr``, reading every group's lr into it first.
+    """Call ``advance(k)`` once per column of ``lr``, reading every group's lr into it first.
 
     Returns the momentum (or betas[0]) rows, or None when the optimizer has neither. Values are
     appended to plain lists for CHUNK_STEPS steps, then copied into numpy: a list append is a
@@ -162,9 +124,7 @@ def _record(
 
     count, steps = lr.shape
     momentum = _Rows(count, steps) if momentum_key else None
-    metrics = None if metric is None else metric.tolist()
     key = momentum_key or ""
-    step = scheduler.step
     begin = 0
     lrs: list[list[Any]] = []
     try:
@@ -183,10 +143,7 @@ def _record(
                     add_lr(group["lr"])
                     if add_momentum is not None:
                         add_momentum(group[key])
-                if metrics is None:
-                    step()
-                else:
-                    step(metrics[k])
+                advance(k)
             for g in range(count):
                 _store(lr[g], begin, lrs[g], path)
             if momentum is not None:
@@ -299,8 +256,8 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
     """A real torch optimizer holding one dummy single-element tensor per param group."""
     import torch
 
-    info = spec.info
-    cls = registry.optimizer_class(info)
+    info = torchsource.resolve_optimizer(spec.type)
+    cls = torchsource.optimizer_class(info)
 
     def convert(kwargs: Any) -> dict[str, Any]:
         out = {}
@@ -325,37 +282,5 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
 
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
-    """The real torch scheduler for ``spec`` on ``optimizer`` (nested schedulers included)."""
-    if spec.recipe is not None:
-        from .families.recipes import build
-
-        return build(spec.recipe, spec.kwargs, optimizer, spec.path)
-    info = spec.info
-    cls = registry.scheduler_class(info)
-    kwargs: dict[str, Any] = dict(spec.kwargs)
-    for param in info.params:
-        value = kwargs.get(param.name)
-        if value is None or param.kind not in (Kind.EXPR, Kind.EXPR_OR_LIST):
-            continue
-        variable = "x" if param.name == "scale_fn" else "epoch"
-        path = f"{spec.path}.{param.name}"
-        if isinstance(value, list):
-            kwargs[param.name] = [
-                lr_lambda(text, variable=variable, path=f"{path}[{i}]")
-                for i, text in enumerate(value)
-            ]
-        else:
-            kwargs[param.name] = lr_lambda(value, variable=variable, path=path)
-    if spec.type == "OneCycleLR" and all(
-        kwargs.get(key) is None for key in ("total_steps", "epochs", "steps_per_epoch")
-    ):
-        kwargs["total_steps"] = curve.scheduler_steps
-    if spec.children:
-        kwargs["schedulers"] = [build_scheduler(child, optimizer, curve) for child in spec.children]
-    try:
-        # By keyword: ChainedScheduler takes (schedulers, optimizer=None), others (optimizer, ...)
-        return cls(optimizer=optimizer, **kwargs)
-    except LrplotError:
-        raise
-    except (ValueError, TypeError, ArithmeticError, RuntimeError, IndexError) as exc:
-        raise SimulationError(f"torch rejected {spec.type}: {exc}", path=spec.path) from None
+    """The real scheduler for ``spec`` on ``optimizer``, built by its family."""
+    return family_of(spec).build(spec, optimizer, curve)

@@ -10,7 +10,7 @@ import torch
 import lrplot
 from lrplot.draw.markers import jumps, markers
 from lrplot.metrics import metric_values
-from lrplot.spec.checker import MetricSpec
+from lrplot.model import MetricSpec
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 

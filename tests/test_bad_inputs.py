@@ -20,10 +20,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import lrplot
-from lrplot.cli.commands import app
-from lrplot.outputs import write as output
+from lrplot.cli import app
+from lrplot.model import MAX_STEPS
+from lrplot.outputs import files as output
 from lrplot.spec import yamlload
-from lrplot.spec.checker import MAX_STEPS
 
 runner = CliRunner()
 FORMATS = ("png", "svg", "pdf", "csv")

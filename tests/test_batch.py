@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from lrplot import batch
 from lrplot.batch import MANIFEST_NAME, BatchOptions
-from lrplot.cli.commands import app
+from lrplot.batch import engine as batch_run
+from lrplot.cli import app
 
 runner = CliRunner()
 
@@ -264,7 +265,7 @@ def test_another_environment_makes_every_output_stale(
     assert batch.run(batch.collect([str(configs)]), options).rendered == 1
     assert batch.run(batch.collect([str(configs)]), options).rendered == 0
     real = batch.environment()
-    monkeypatch.setattr(batch, "environment", lambda: {**real, "matplotlib": "9.9.9"})
+    monkeypatch.setattr(batch_run, "environment", lambda: {**real, "matplotlib": "9.9.9"})
     assert batch.run(batch.collect([str(configs)]), options).rendered == 1
 
 
@@ -295,7 +296,7 @@ def test_up_to_date_run_imports_neither_torch_nor_matplotlib(tmp_path: Path) -> 
     assert _render(str(configs), "-d", str(out), "-f", "png,svg,csv")[0] == 0
     probe = (
         "import sys\n"
-        "from lrplot.cli.commands import app\n"
+        "from lrplot.cli import app\n"
         f"app(['render', {str(configs)!r}, '-d', {str(out)!r}, '-f', 'png,svg,csv'],"
         " standalone_mode=False)\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in"
@@ -338,18 +339,18 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
 
 
 def test_quiet_when_not_on_a_terminal_or_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrplot.cli import commands as cli
+    from lrplot.cli import progress as cli
 
     class Tty:
         def isatty(self) -> bool:
             return True
 
     monkeypatch.delenv("CI", raising=False)
-    assert isinstance(cli._reporter(), batch.QuietReporter)  # pytest's stderr is no TTY
+    assert isinstance(cli.reporter(), batch.QuietReporter)  # pytest's stderr is no TTY
     monkeypatch.setattr(sys, "stderr", Tty())
-    assert isinstance(cli._reporter(), cli._ProgressReporter)
+    assert isinstance(cli.reporter(), cli.BatchProgress)
     monkeypatch.setenv("CI", "true")
-    assert isinstance(cli._reporter(), batch.QuietReporter)
+    assert isinstance(cli.reporter(), batch.QuietReporter)
 
 
 def test_render_help_documents_defaults_and_exit_codes() -> None:

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lrplot.cli.commands import app
-from lrplot.families import torch_catalog as registry
+from lrplot.cli import app
+from lrplot.cli.options import option_name
+from lrplot.families import family_for_key
+from lrplot.families.base import Entry
+
+TORCH = family_for_key("type")
 
 runner = CliRunner()
 
@@ -66,19 +70,19 @@ def test_several_formats_in_one_call(tmp_path: Path) -> None:
     assert outs[2].read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("info", registry.schedulers().values(), ids=lambda i: i.command)
-def test_every_scheduler_has_a_subcommand_with_its_options(info: registry.ClassInfo) -> None:
+@pytest.mark.parametrize("info", TORCH.entries().values(), ids=lambda i: i.command)
+def test_every_scheduler_has_a_subcommand_with_its_options(info: Entry) -> None:
     result = runner.invoke(app, [info.command, "--help"])
     assert result.exit_code == 0
     for param in info.params:
         if param.name not in ("epochs", "steps_per_epoch"):
-            assert registry.option_name(param.name) in result.stdout
+            assert option_name(param.name) in result.stdout
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["cosine"], "error: lrplot cosine: CosineAnnealingLR needs 'T_max'"),
+        (["cosine"], "error: lrplot cosine: CosineAnnealingLR needs --T-max"),
         (
             ["cosine", "--T-max", "0"],
             "error: lrplot cosine: --T-max: must be a positive integer, got 0",
@@ -140,7 +144,7 @@ def test_render_refuses_two_configs_writing_one_file(tmp_path: Path) -> None:
 def test_list_names_every_scheduler() -> None:
     result = runner.invoke(app, ["list"])
     assert result.exit_code == 0
-    for info in registry.schedulers().values():
+    for info in TORCH.entries().values():
         assert info.name in result.stdout
 
 

@@ -16,13 +16,13 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
-from lrplot.cli.commands import app
-from lrplot.families import torch_catalog as registry
+from lrplot import torchsource as registry
+from lrplot.cli import app
+from lrplot.families.torch_rules import ALIASES
 from lrplot.metrics import metric_values
-from lrplot.spec.checker import MetricSpec
+from lrplot.model import MetricSpec
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
-ALIASES = registry.ALIASES
 
 
 def _float_loader() -> type[yaml.SafeLoader]:

@@ -12,7 +12,8 @@ from matplotlib.testing.compare import compare_images
 
 import lrplot
 from lrplot.draw.decimate import COLUMNS, decimate
-from lrplot.outputs.write import csv_lines, figure_bytes
+from lrplot.outputs.csv import csv_lines
+from lrplot.outputs.figures import figure_bytes
 
 plot_module = importlib.import_module("lrplot.draw.figure")
 

@@ -15,10 +15,15 @@ import torch
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot.cli.commands import _Progress, app
+from lrplot import torchsource as registry
+from lrplot.cli import app
+from lrplot.cli.progress import SimulationProgress as _Progress
 from lrplot.draw.termchart import chart
-from lrplot.families import torch_catalog as registry
+from lrplot.families import family_for_key
+from lrplot.families.torch_rules import ALIASES
 from lrplot.spec.yamlload import load_bytes
+
+TORCH = family_for_key("type")
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
@@ -77,7 +82,7 @@ def test_chart_log_scale_skips_zeros() -> None:
 def test_list_shows_every_scheduler_with_aliases_and_description() -> None:
     result = runner.invoke(app, ["list"])
     assert result.exit_code == 0
-    for info in registry.schedulers().values():
+    for info in TORCH.entries().values():
         line = next(line for line in result.stdout.splitlines() if f" {info.name} " in line + " ")
         for alias in info.aliases:
             assert alias in line
@@ -110,7 +115,7 @@ def test_show_unknown_name_is_a_one_line_error() -> None:
 
 @pytest.mark.parametrize("name", list(registry.schedulers()))
 def test_init_writes_a_config_that_loads_validates_and_renders(name: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["init", registry.schedulers()[name].command])
+    result = runner.invoke(app, ["init", TORCH.entries()[name].command])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"# {name}: ")
     config = tmp_path / "spec.yaml"
@@ -147,7 +152,7 @@ def test_schema_is_valid_draft7() -> None:
         if "type" in option["properties"]  # recipes are keyed by `recipe:` instead
         for alias in option["properties"]["type"]["enum"]
     }
-    assert set(registry.schedulers()) | set(registry.ALIASES) <= names
+    assert set(registry.schedulers()) | set(ALIASES) <= names
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from lrplot import expr
+from lrplot import model as spec
 from lrplot.errors import ExprError, SpecError
 from lrplot.expr import Expression, lr_lambda
-from lrplot.spec import checker as spec
-from lrplot.spec import yamlload
-from lrplot.spec.checker import MAX_STEPS, load_spec, spec_from_text
+from lrplot.model import MAX_STEPS
+from lrplot.spec import load_spec, spec_from_text, yamlload
 
 
 def spec_error(text: str) -> str:

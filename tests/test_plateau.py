@@ -15,12 +15,13 @@ import torch
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot.cli.commands import app
+from lrplot.cli import app
 from lrplot.draw.plateau import improvement_bars, patience_windows, reduction_rows
 from lrplot.errors import SpecError
 from lrplot.metrics import PROFILES, metric_values
-from lrplot.outputs.write import csv_lines
-from lrplot.spec.checker import MetricSpec, load_spec, spec_from_mapping, spec_from_text
+from lrplot.model import MetricSpec
+from lrplot.outputs.csv import csv_lines
+from lrplot.spec import load_spec, spec_from_mapping, spec_from_text
 
 runner = CliRunner()
 
@@ -694,7 +695,7 @@ def test_the_replay_example_shows_the_logged_loss_and_its_reductions(configs_dir
 
 
 def test_a_plateau_figure_has_the_same_bytes_every_time(configs_dir: Path) -> None:
-    from lrplot.outputs.write import figure_bytes
+    from lrplot.outputs.figures import figure_bytes
 
     spec = load_spec(configs_dir / "plateau-explained.yaml")
     blobs = [

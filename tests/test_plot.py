@@ -16,10 +16,10 @@ from matplotlib.testing.decorators import check_figures_equal
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot.cli.commands import app
+from lrplot.cli import app
 from lrplot.draw.figure import LogScaleWarning, mask_nonpositive
-from lrplot.draw.style import rc
-from lrplot.outputs.write import figure_bytes
+from lrplot.outputs.figures import figure_bytes
+from lrplot.style import rc
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"

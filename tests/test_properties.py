@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 from lrplot.errors import ExprError, LrplotError
 from lrplot.expr import FUNCTIONS, Expression, lr_lambda
-from lrplot.families import torch_catalog as registry
-from lrplot.families.torch_catalog import Kind, Param
-from lrplot.spec.checker import FIGURE_KEYS, MAX_STEPS, FigureSpec, spec_from_text
+from lrplot.families import family_for_key
+from lrplot.model import MAX_STEPS, FigureSpec
+from lrplot.params import Kind, Param
+from lrplot.spec import spec_from_text
+from lrplot.spec.figure import FIGURE_KEYS
 from lrplot.spec.yamlload import load_text
 
 SCALE = int(os.environ.get("LRPLOT_HYPOTHESIS_EXAMPLES", "0"))
@@ -180,7 +182,7 @@ def test_a_non_string_expression_is_an_expr_error(value: Any) -> None:
 
 # -- YAML configs --------------------------------------------------------------------------------
 
-SCHEDULERS = list(registry.schedulers().values())
+SCHEDULERS = list(family_for_key("type").entries().values())
 JUNK_KEYS = st.sampled_from(["", "T_mx", "gama", "<<", "type", "Type", "lr", "1", "__class__"])
 SCALARS = st.one_of(
     st.none(),

@@ -15,11 +15,11 @@ from recipe_reference import natural_length, reference_lr
 from typer.testing import CliRunner
 
 from lrplot import simulate
-from lrplot.cli.commands import app
+from lrplot.cli import app
 from lrplot.errors import SpecError
 from lrplot.families import recipes
 from lrplot.simulate import build_optimizer, build_scheduler
-from lrplot.spec.checker import spec_from_mapping, spec_from_text
+from lrplot.spec import spec_from_mapping, spec_from_text
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -408,7 +408,7 @@ def test_given_epochs_cut_a_recipe_longer_than_the_limit() -> None:
 
 def test_recipe_names_also_accept_kebab_case() -> None:
     spec = spec_from_text("scheduler: {recipe: cosine-with-restarts, num_training_steps: 9}")
-    assert spec.curves[0].scheduler.recipe == "cosine_with_restarts"
+    assert spec.curves[0].scheduler.type == "cosine_with_restarts"
     assert spec.display_title == "cosine_with_restarts(num_training_steps=9)"
 
 
@@ -490,7 +490,7 @@ def test_there_are_recipe_examples() -> None:
 
 @pytest.mark.parametrize("path", RECIPE_CONFIGS, ids=[p.stem for p in RECIPE_CONFIGS])
 def test_recipe_examples_match_their_formula(path: Path) -> None:
-    from lrplot.spec.checker import load_spec
+    from lrplot.spec import load_spec
     from lrplot.spec.yamlload import load_text
 
     spec = load_spec(path)

@@ -9,7 +9,9 @@ import torch.optim
 import torch.optim.lr_scheduler as lr_scheduler
 from torch.optim.swa_utils import SWALR
 
-from lrplot.families import torch_catalog as registry
+from lrplot import torchsource as registry
+from lrplot.families import family_for_key
+from lrplot.families.torch_rules import ALIASES
 
 SUPPLIED = {"optimizer", "params", "last_epoch"}
 
@@ -55,8 +57,8 @@ def test_optimizers_match_torch(name: str) -> None:
 
 
 def test_every_alias_names_a_real_scheduler() -> None:
-    for alias, name in registry.ALIASES.items():
-        assert registry.resolve_scheduler(alias).name == name
+    for alias, name in ALIASES.items():
+        assert family_for_key("type").resolve(alias).name == name
 
 
 def test_kebab_names_for_classes_without_an_alias() -> None:

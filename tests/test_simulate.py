@@ -12,8 +12,8 @@ import torch
 from reference import CASES, Case, reference_rows, run_header, sgd
 
 import lrplot
-from lrplot.families import torch_catalog as registry
-from lrplot.outputs.write import csv_lines
+from lrplot import torchsource as registry
+from lrplot.outputs.csv import csv_lines
 
 
 def test_every_installed_scheduler_has_a_reference_case() -> None:

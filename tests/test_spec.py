@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lrplot.errors import SpecError
-from lrplot.spec.checker import spec_from_text
+from lrplot.spec import spec_from_text
 
 
 def error_of(text: str) -> str:

@@ -1,5 +1,5 @@
 """The ``lrplot`` command line: a thin Typer app over the library."""
 
-from lrplot.cli.commands import app, main
+from lrplot.cli.root import app, main
 
 __all__ = ["app", "main"]

@@ -31,7 +31,7 @@ CI runs the same render with `--check`, so a figure here can never be stale.
 
 def _figure_name(config: Path) -> str:
     """The PNG (or SVG) that ``lrplot render`` writes for ``config``, relative to the folder."""
-    from lrplot.spec.checker import load_spec
+    from lrplot.spec import load_spec
 
     spec = load_spec(config)
     for wanted in ("png", "svg"):
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     from lrplot.batch import collect
-    from lrplot.outputs.write import atomic_write
+    from lrplot.outputs.files import atomic_write
 
     try:
         configs = collect([args.configs])

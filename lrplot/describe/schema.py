@@ -1,97 +1,43 @@
 """A JSON Schema (draft-07) of the YAML spec, for editors: ``lrplot schema > lrplot.schema.json``.
 
-Built from the registry, so every scheduler of the installed torch and its arguments (with
-torch's own descriptions) complete in the editor. It describes shapes and simple bounds only; the
-spec loader stays the judge (cross-field rules such as base_lr <= max_lr are not in it).
+Built from the families' catalogues, so every scheduler of the installed torch and its
+arguments (with torch's own descriptions) complete in the editor. It describes shapes and simple
+bounds only; the spec loader stays the judge (cross-field rules such as base_lr <= max_lr are not
+in it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from lrplot.families import recipes
-from lrplot.families import torch_catalog as registry
-from lrplot.families.torch_catalog import _MISSING, ClassInfo, Kind, Param
+from lrplot import formats, torchsource
+from lrplot.families import families
+from lrplot.families.base import Entry, Family
+from lrplot.model import INTERVALS, MAX_STEPS
+from lrplot.params import Kind
+from lrplot.params import json_schema as param_schema
 from lrplot.plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
-from lrplot.spec.checker import (
-    _INT_RULES,
-    _NON_NEGATIVE,
-    _POSITIVE,
-    INTERVALS,
-    MAX_STEPS,
-    METRIC_KEYS,
-)
+from lrplot.spec.metric import KEYS as METRIC_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 
-def _number(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "number"}
-    if name in _POSITIVE:
-        schema["exclusiveMinimum"] = 0
-    elif name in _NON_NEGATIVE:
-        schema["minimum"] = 0
-    return schema
-
-
-def _param(param: Param, doc: str) -> dict[str, Any]:
-    kind = param.kind
-    schema: dict[str, Any]
-    if kind is Kind.INT:
-        schema = {"type": "integer"}
-        if param.name in _INT_RULES:
-            schema["minimum"] = _INT_RULES[param.name][0]
-    elif kind is Kind.FLOAT:
-        schema = _number(param.name)
-    elif kind is Kind.BOOL:
-        schema = {"type": "boolean"}
-    elif kind is Kind.STR:
-        schema = {"type": "string"}
-    elif kind is Kind.CHOICE:
-        schema = {"enum": list(param.choices)}
-    elif kind is Kind.INT_LIST:
-        schema = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1}
-    elif kind is Kind.FLOAT_OR_LIST:
-        number = _number(param.name)
-        schema = {"anyOf": [number, {"type": "array", "items": number, "minItems": 1}]}
-    elif kind is Kind.FLOAT_TUPLE:
-        schema = {"type": "array", "items": {"type": "number"}}
-        if param.length:
-            schema.update(minItems=param.length, maxItems=param.length)
-    elif kind is Kind.EXPR:
-        schema = {"type": "string", "description": "an expression in x"}
-    elif kind is Kind.EXPR_OR_LIST:
-        text = {"type": "string"}
-        schema = {"anyOf": [text, {"type": "array", "items": text, "minItems": 1}]}
-    elif kind is Kind.SCHEDULERS:
-        schema = {"type": "array", "items": {"$ref": "#/definitions/scheduler"}, "minItems": 1}
-    else:
-        schema = {}
-    if param.optional and schema:
-        schema = {"anyOf": [schema, {"type": "null"}]}
-    if doc:
-        schema["description"] = doc
-    if param.default is not _MISSING and isinstance(param.default, bool | int | float | str):
-        schema["default"] = param.default
-    return schema
-
-
-def _scheduler(info: ClassInfo) -> dict[str, Any]:
-    names = list(dict.fromkeys([info.name, info.command, *info.aliases]))
-    properties: dict[str, Any] = {"type": {"enum": names, "description": info.summary}}
-    for param in info.params:
-        properties[param.name] = _param(param, info.param_doc(param.name))
-    required = ["type"] + [
-        p.name for p in info.params if p.required and p.kind is not Kind.SCHEDULERS
+def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
+    """One alternative of ``definitions.scheduler``: an entry of a family's catalogue."""
+    names = list(dict.fromkeys([entry.name, *entry.names]))
+    properties: dict[str, Any] = {family.key: {"enum": names, "description": entry.summary}}
+    for param in entry.params:
+        properties[param.name] = param_schema(param)
+    nested = [p.name for p in entry.params if p.kind is Kind.SCHEDULERS]
+    required = [family.key] + [
+        p.name for p in entry.params if p.required and p.kind is not Kind.SCHEDULERS
     ]
-    if any(p.kind is Kind.SCHEDULERS for p in info.params):
-        required.append(next(p.name for p in info.params if p.kind is Kind.SCHEDULERS))
     return {
-        "title": info.name,
-        "description": info.summary,
+        "title": entry.name if family.key == "type" else f"{family.key} {entry.name}",
+        "description": entry.summary if family.key == "type" else entry.doc,
         "type": "object",
         "properties": properties,
-        "required": required,
+        "required": required + nested[:1],
         "additionalProperties": False,
     }
 
@@ -105,7 +51,7 @@ def _optimizer() -> dict[str, Any]:
             {
                 "type": "object",
                 "properties": {
-                    "type": {"type": "string", "enum": registry.optimizer_names()},
+                    "type": {"type": "string", "enum": torchsource.optimizer_names()},
                     "param_groups": {
                         "type": "array",
                         "items": {"type": "object", "additionalProperties": value},
@@ -125,7 +71,7 @@ def _run_properties() -> dict[str, Any]:
     metric_props: dict[str, Any] = {key: {"type": "number"} for key in METRIC_KEYS}
     for profile in PROFILES.values():
         for param in profile.params:
-            kind = "integer" if param.rule.endswith("count") else "number"
+            kind = "integer" if param.kind is Kind.INT else "number"
             metric_props[param.name] = {"type": kind, "description": param.doc}
     metric_props["values"] = {"type": "array", "items": {"type": "number"}, "minItems": 1}
     metric_props["file"] = {"type": "string", "description": "a CSV log to replay"}
@@ -170,15 +116,16 @@ def _plot() -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     run = _run_properties()
-    outputs = {"type": "string", "pattern": r"\.(png|svg|pdf|csv)$"}
+    outputs = {"type": "string", "pattern": formats.SUFFIX_PATTERN}
     curve = {
         "type": "object",
         "properties": {"label": {"type": "string", "minLength": 1}, **run},
         "required": ["label"],
         "additionalProperties": False,
     }
-    schedulers = [_scheduler(info) for info in registry.schedulers().values()]
-    schedulers += recipes.json_schemas()
+    schedulers = [
+        _scheduler(family, entry) for family in families() for entry in family.entries().values()
+    ]
     return {
         "$schema": DRAFT,
         "title": "lrplot spec",

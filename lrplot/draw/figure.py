@@ -12,13 +12,13 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from lrplot.draw.decimate import decimate
+from lrplot.draw.plateau import draw_metric
 from lrplot.errors import SpecError, close_match
+from lrplot.families import family_of
+from lrplot.model import FigureSpec
 from lrplot.plotoptions import X_CHOICES, PlotOptions, check_canvas, parse_x
-from lrplot.spec.checker import FigureSpec
-
-from .decimate import decimate
-from .plateau import draw_metric
-from .style import rc
+from lrplot.style import rc
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from lrplot.simulate import Curve
+    from lrplot.model import Curve
 
 __all__ = ["X_CHOICES", "LogScaleWarning", "mask_nonpositive", "plot", "plot_figure"]
 
@@ -155,7 +155,7 @@ def _draw_lines(
     A staircase (StepLR, ReduceLROnPlateau, ...) is drawn with ``steps-post``: row t's lr holds
     for the whole of step t, so the jump is vertical and sits exactly at the milestone.
     """
-    from .markers import is_stepped
+    from lrplot.draw.markers import is_stepped
 
     multi = len(items) > 1
     masked = 0
@@ -199,7 +199,7 @@ def _draw_markers(
     options: PlotOptions,
 ) -> None:
     """Dashed verticals at each marker; small labels at the top, stacked where they'd overlap."""
-    from .markers import markers
+    from lrplot.draw.markers import markers
 
     found = [
         (curve, drawn[0].get_color(), markers(curve))
@@ -325,17 +325,15 @@ def _x_of(curve: Curve, axis: str) -> tuple[float, float]:
 
 
 def _momentum_name(items: list[Curve]) -> str:
-    names = []
-    for curve in items:
-        params = {p.name for p in curve.spec.optimizer.info.params}
-        names.append("momentum" if "momentum" in params else "beta1")
+    names = [curve.momentum_name for curve in items if curve.momentum is not None]
     return " / ".join(dict.fromkeys(names))
 
 
 def _auto_title(items: list[Curve]) -> str:
     if len(items) != 1:
         return ""
-    return "\n".join(textwrap.wrap(items[0].spec.scheduler.describe(), 90))
+    scheduler = items[0].spec.scheduler
+    return "\n".join(textwrap.wrap(family_of(scheduler).describe(scheduler), 90))
 
 
 def _label(curve: Curve, group: int, multi: bool) -> str:

@@ -17,14 +17,14 @@ terminal chart alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from lrplot.spec.checker import PLATEAU, SchedulerSpec
+from lrplot.families import family_of
+from lrplot.families.base import Event
 
 if TYPE_CHECKING:
-    from lrplot.simulate import Curve
+    from lrplot.model import Curve
 
 MAX_MARKERS = 24  # more than this many of one kind is texture, not landmarks: draw none
 MAX_JUMPS = 12  # a curve with more jumps than this is not "piecewise constant"
@@ -46,31 +46,29 @@ class Marker:
         return f"{self.text} @ {self.x(curve, axis):g}"
 
 
-@dataclass(frozen=True)
-class _Event:
-    at: int  # scheduler steps taken (last_epoch) when it happens
-    kind: str
-    text: str = ""
-
-
 def markers(curve: Curve) -> list[Marker]:
-    """The markers for one curve, sorted by row, at most one per row."""
+    """The markers for one curve, sorted by row, at most one per row.
+
+    The scheduler's family says where to look (``Family.events``); the curve confirms each.
+    """
     spec = curve.spec
-    horizon = spec.scheduler_steps
-    per = spec.steps_per_epoch if spec.interval == "epoch" else 1
+    per = spec.rows_per_scheduler_step
     found: list[Marker] = []
-    for event in _events(spec.scheduler, 0, horizon):
+    events = list(family_of(spec.scheduler).events(spec.scheduler, spec.scheduler_steps))
+    for event in events:
         row = event.at * per
-        if not 0 < row < len(curve):
+        if event.how != "at" or not 0 < row < len(curve):
             continue
         marker = _confirm(curve, event, row)
         if marker is not None:
             found.append(marker)
-    if spec.scheduler.type == "OneCycleLR":
-        found.extend(_peak(curve))
-    if spec.scheduler.type == PLATEAU:
-        found.extend(jumps(curve, kind="reduction", limit=None))
-    elif not found:
+    for event in events:
+        if event.how == "peak":
+            found.extend(_peak(curve, event))
+    measured = [e for e in events if e.how == "jumps"]
+    for event in measured:
+        found.extend(jumps(curve, kind=event.kind, limit=None))
+    if not measured and not found:
         found.extend(jumps(curve))
     found = _thin(found)
     return _merge(found)
@@ -100,65 +98,7 @@ def jumps(curve: Curve, *, kind: str = "jump", limit: int | None = MAX_JUMPS) ->
     return [Marker(int(row), kind, _ratio_text(curve, int(row))) for row in changed]
 
 
-# -- from the parameters -----------------------------------------------------------------------
-
-
-def _events(spec: SchedulerSpec, start: int, stop: int) -> Iterator[_Event]:
-    """Events of ``spec`` started at scheduler step ``start``, before ``stop`` (absolute)."""
-    kw = spec.kwargs
-    kind = spec.type
-    if kind == "SequentialLR":
-        bounds = [start, *(start + int(m) for m in kw.get("milestones", []))]
-        for i, child in enumerate(spec.children):
-            begin = bounds[i]
-            end = min(stop, bounds[i + 1]) if i + 1 < len(bounds) else stop
-            if i > 0:
-                yield _Event(begin, "boundary", f"→ {child.type}")
-            if begin < end:
-                yield from _events(child, begin, end)
-        return
-    if kind == "ChainedScheduler":
-        for child in spec.children:
-            yield from _events(child, start, stop)
-        return
-    for at, what, text in _own_events(kind, kw, stop - start):
-        # A warmup that ends exactly where SequentialLR moves on still ended there.
-        if start + at < stop or (what in ("warmup", "end") and start + at == stop):
-            yield _Event(start + at, what, text)
-
-
-def _own_events(kind: str, kw: Any, span: int) -> Iterator[tuple[int, str, str]]:
-    """(scheduler step, kind, text) relative to where the scheduler starts."""
-    if kind == "MultiStepLR":
-        for milestone in kw.get("milestones", []):
-            yield int(milestone), "milestone", ""
-    elif kind == "StepLR":
-        size = int(kw.get("step_size", 0))
-        if size > 0:
-            for at in range(size, span + 1, size):
-                yield at, "milestone", ""
-    elif kind == "CosineAnnealingWarmRestarts":
-        period, mult = int(kw.get("T_0", 0)), int(kw.get("T_mult", 1) or 1)
-        at = period
-        while 0 < period and at <= span:
-            yield at, "restart", "restart"
-            period *= mult
-            at += period
-    elif kind == "LinearLR":
-        start, end = float(kw.get("start_factor", 1 / 3)), float(kw.get("end_factor", 1.0))
-        text = "warmup ends" if start < end else "decay ends"
-        yield int(kw.get("total_iters", 5)), "warmup" if start < end else "end", text
-    elif kind == "ConstantLR":
-        yield int(kw.get("total_iters", 5)), "warmup", "warmup ends"
-    elif kind == "PolynomialLR":
-        yield int(kw.get("total_iters", 5)), "end", "decay ends"
-    elif kind == "CosineAnnealingLR":
-        yield int(kw.get("T_max", 0)), "end", "T_max"
-    elif kind == "SWALR":
-        yield int(kw.get("anneal_epochs", 10)), "end", "swa_lr reached"
-
-
-def _confirm(curve: Curve, event: _Event, row: int) -> Marker | None:
+def _confirm(curve: Curve, event: Event, row: int) -> Marker | None:
     """The marker for ``event`` if the curve agrees it happened at ``row``."""
     changed = bool((curve.lr[:, row] != curve.lr[:, row - 1]).any())
     if event.kind in ("milestone", "restart") and not changed:
@@ -167,12 +107,12 @@ def _confirm(curve: Curve, event: _Event, row: int) -> Marker | None:
     return Marker(row, event.kind, text)
 
 
-def _peak(curve: Curve) -> list[Marker]:
-    """OneCycleLR's end of warmup: where the lr actually peaks (pct_start lands between steps)."""
+def _peak(curve: Curve, event: Event) -> list[Marker]:
+    """Where the lr actually peaks (OneCycleLR's pct_start lands between steps)."""
     import numpy as np
 
     row = int(np.argmax(curve.lr[0]))
-    return [Marker(row, "warmup", "warmup ends")] if 0 < row < len(curve) - 1 else []
+    return [Marker(row, event.kind, event.text)] if 0 < row < len(curve) - 1 else []
 
 
 def _ratio_text(curve: Curve, row: int) -> str:

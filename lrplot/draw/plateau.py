@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
 
-    from lrplot.simulate import Curve
+    from lrplot.model import Curve
 
 METRIC_COLOR = "0.35"
 REDUCTION_COLOR = "tab:red"
@@ -38,18 +38,13 @@ def reduction_rows(curve: Curve) -> np.ndarray:
 
 
 def rows_per_scheduler_step(curve: Curve) -> int:
-    spec = curve.spec
-    return spec.steps_per_epoch if spec.interval == "epoch" else 1
+    return curve.spec.rows_per_scheduler_step
 
 
 def _setting(curve: Curve, name: str, fallback: Any) -> Any:
-    """A ReduceLROnPlateau argument as torch sees it: the spec's value or torch's default."""
-    spec = curve.spec.scheduler
-    if name in spec.kwargs:
-        return spec.kwargs[name]
-    param = spec.info.param(name)
-    default = param.default if param is not None else fallback
-    return default if isinstance(default, type(fallback)) else fallback
+    """A plateau scheduler's setting as the real object held it (``Curve.facts``)."""
+    value = curve.facts.get(name, fallback)
+    return value if isinstance(value, type(fallback)) else fallback
 
 
 def patience_of(curve: Curve) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrplot.simulate import Curve
+    from lrplot.model import Curve
 
 MAX_LISTED = 12
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrplot.simulate import Curve
+    from lrplot.model import Curve
 
 HEIGHT = 10  # text rows of plot area
 MIN_WIDTH, MAX_WIDTH = 20, 160
@@ -102,7 +102,7 @@ def chart(
         lines.append(f"{label:>{pad}} {tick}" + "".join(chr(0x2800 + c) for c in cells).rstrip())
     axis = ["─"] * cols
     if annotate:
-        from .markers import markers
+        from lrplot.draw.markers import markers
 
         for curve in curves:
             for marker in markers(curve):

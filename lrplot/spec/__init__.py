@@ -1,1 +1,77 @@
-"""spec."""
+"""The run spec: built from YAML or from command-line flags, validated whole, before torch is
+imported. The result is a frozen :class:`~lrplot.model.FigureSpec`."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from lrplot.errors import LrplotError, SpecError
+from lrplot.families import family_of
+from lrplot.model import CurveSpec, FigureSpec
+from lrplot.spec.context import Checker
+from lrplot.spec.figure import check_figure
+from lrplot.spec.warnings import spec_warnings
+from lrplot.spec.yamlload import Document, load_bytes
+
+__all__ = [
+    "CurveSpec",
+    "Document",
+    "FigureSpec",
+    "load_spec",
+    "spec_from_document",
+    "spec_from_mapping",
+    "spec_from_text",
+]
+
+
+def load_spec(path: str | Path) -> FigureSpec:
+    """Read and validate a YAML spec file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError("no such file", source=source) from None
+    except IsADirectoryError:
+        raise SpecError("is a directory, not a YAML file", source=source) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read: {exc.strerror}", source=source) from None
+    return spec_from_document(load_bytes(raw, source), base_dir=path.parent)
+
+
+def spec_from_text(
+    text: str, source: str = "<string>", *, base_dir: str | Path | None = None
+) -> FigureSpec:
+    # surrogatepass: a lone surrogate (from surrogateescape) is then "not valid UTF-8", not a crash
+    raw = text.encode("utf-8", "surrogatepass")
+    return spec_from_document(load_bytes(raw, source), base_dir=base_dir)
+
+
+def spec_from_mapping(
+    data: Any, source: str = "<spec>", *, base_dir: str | Path | None = None, confine: bool = True
+) -> FigureSpec:
+    return spec_from_document(Document(data, source), base_dir=base_dir, confine=confine)
+
+
+def spec_from_document(
+    doc: Document, *, base_dir: str | Path | None = None, confine: bool = True
+) -> FigureSpec:
+    """Validate a loaded document. Files it names (``metric.file``) are read relative to
+    ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
+    try:
+        spec = check_figure(Checker(doc, Path(base_dir or "."), confine))
+    except LrplotError as exc:
+        raise exc.located(source=doc.source) from None
+    spec = replace(spec, origins=doc.origins, auto_title=auto_title(spec))
+    return replace(spec, warnings=spec_warnings(spec))
+
+
+def auto_title(spec: FigureSpec) -> str:
+    """The title when none is given: the scheduler as a call, or the curves' labels."""
+    if len(spec.curves) == 1:
+        scheduler = spec.curves[0].scheduler
+        return "\n".join(textwrap.wrap(family_of(scheduler).describe(scheduler), 90))
+    return ", ".join(curve.label for curve in spec.curves)

@@ -1,7 +1,7 @@
 """Replay a training log: one numeric column of a CSV file, read with the standard library.
 
-A path from a config is resolved relative to the config's folder and must stay inside it, the
-same rule as for outputs (no absolute path, no ``..``, no symlink that leads outside). A path typed
+A path from a config is resolved relative to the config's folder and must stay inside it, by the
+rule of :mod:`lrplot.paths` that outputs follow too. A path typed
 on the command line is the user's own choice and is taken as it is.
 """
 
@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from lrplot import paths
 from lrplot.errors import SpecError, close_match
 
 MAX_CSV_BYTES = 100_000_000
@@ -28,19 +29,17 @@ class ReplayError(SpecError):
 
 
 def resolve(name: str, base: Path, confine: bool) -> Path:
-    """The file ``name`` names, relative to ``base``; with ``confine``, refuse any escape."""
+    """The file ``name`` names, relative to ``base``; with ``confine``, refuse any escape
+    (:mod:`lrplot.paths`)."""
+    why = "a config reads files inside its own folder"
     if "\0" in name:
         raise ReplayError("a file name cannot contain a NUL byte")
     if not confine:
         return base / Path(name).expanduser()
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith(("/", "\\", "~")) or (len(name) > 1 and name[1] == ":"):
-        raise ReplayError(f"{name!r} is absolute; a config reads files inside its own folder")
-    if ".." in parts:
-        raise ReplayError(f"{name!r} contains '..'; a config reads files inside its own folder")
-    root = base.resolve()
-    target = (base / name).resolve()
-    if target != root and root not in target.parents:
+    problem = paths.lexical_problem(name, why, home=True)
+    if problem:
+        raise ReplayError(problem)
+    if paths.escapes(base, name):
         raise ReplayError(f"{name!r} leads outside the config's folder through a symlink")
     return base / name
 

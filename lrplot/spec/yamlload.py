@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +21,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lrplot.errors import SpecError
+from lrplot.origins import Origins, line_of
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -84,26 +84,21 @@ _resolver(_MERGE, r"^(?:<<)$", "<")
 
 @dataclass
 class Document:
-    """Plain data from a YAML file, and the line of each key path (``scheduler.milestones[1]``)."""
+    """Plain data, and where each key path came from: the line in a YAML file, or (for a spec
+    built from command-line flags) the flag (see :mod:`lrplot.origins`)."""
 
     data: Any
     source: str
     lines: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def origins(self) -> Origins:
+        return Origins(self.lines, self.flags)
 
     def line(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
         return line_of(self.lines, path)
-
-
-def line_of(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of ``path`` (``scheduler.milestones[1]``) or of its nearest ancestor."""
-    while True:
-        if path in lines:
-            return lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        if cut <= 0:
-            return lines.get(path)
-        path = path[:cut]
 
 
 def _scalar(loader: _Loader, node: ScalarNode) -> Any:

@@ -8,13 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# Metadata that would otherwise embed dates or versions in the file.
-SAVE_METADATA: dict[str, dict[str, Any]] = {
-    "png": {"Software": None},
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
-}
-
 OVERRIDES: dict[str, Any] = {
     "figure.figsize": (8.0, 4.5),
     "figure.dpi": 100,

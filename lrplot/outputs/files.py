@@ -1,46 +1,22 @@
-"""Writers: CSV and figures, atomically and with deterministic bytes.
+"""Writing files: atomically, all or nothing, inside the folder a config may write to.
 
 Every file is produced completely in a temporary file in the destination folder, then moved into
 place with ``os.replace``; a failed render leaves an existing file exactly as it was and leaves no
-temporary file behind. Figures are rendered to memory first, so a title whose mathtext does not
-parse never touches the disk.
+temporary file behind.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-from lrplot.draw.style import SAVE_METADATA, rc
+from lrplot import paths
 from lrplot.errors import OutputError
-from lrplot.spec.checker import FORMATS, FigureSpec
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from lrplot.simulate import Curve
-
-FIGURE_FORMATS = ("png", "svg", "pdf")
-CHUNK_ROWS = 16_384
-
-
-def format_of(path: str | Path) -> str:
-    """The output format named by a path's suffix; OutputError if it is not one lrplot writes."""
-    if str(path) == "-":
-        return "csv"
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        what = f"'.{suffix}'" if suffix else "no extension"
-        raise OutputError(
-            f"{path}: cannot tell the format from {what}; use one of "
-            + ", ".join("." + f for f in FORMATS)
-        )
-    return suffix
+from lrplot.model import FigureSpec
 
 
 def confined(out_dir: str | Path, name: str) -> Path:
@@ -50,12 +26,9 @@ def confined(out_dir: str | Path, name: str) -> Path:
     is a symlink leading outside ``out_dir``. (A symlink at the target itself is replaced, not
     followed, by the atomic write.)
     """
-    root = Path(out_dir).resolve()
-    target = Path(out_dir) / name
-    parent = target.parent.resolve()
-    if parent != root and root not in parent.parents:
+    if paths.escapes(out_dir, name, parent_only=True):
         raise OutputError(f"{name!r} escapes the output folder {out_dir} through a symlink")
-    return target
+    return Path(out_dir) / name
 
 
 def confined_outputs(out_dir: str | Path, spec: FigureSpec) -> list[Path]:
@@ -68,84 +41,6 @@ def confined_outputs(out_dir: str | Path, spec: FigureSpec) -> list[Path]:
             path = f"outputs[{i}]" if f"outputs[{i}]" in spec.lines or not spec.lines else "outputs"
             raise exc.located(source=spec.source, path=path, line=spec.line(path)) from None
     return targets
-
-
-# -- CSV ---------------------------------------------------------------------------------------
-
-
-def csv_header(curves: Sequence[Curve]) -> list[str]:
-    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]][,metric]``."""
-    groups = max(c.groups for c in curves)
-    columns = ["curve"] if len(curves) > 1 else []
-    columns += ["step", "epoch"] + _numbered("lr", groups)
-    if any(c.momentum is not None for c in curves):
-        columns += _numbered("momentum", groups)
-    if any(c.metric is not None for c in curves):
-        columns.append("metric")  # ReduceLROnPlateau: the value scheduler.step() got that epoch
-    return columns
-
-
-def _numbered(name: str, count: int) -> list[str]:
-    return [name] + [f"{name}_{i}" for i in range(1, count)]
-
-
-def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
-    """The CSV text in chunks: floats as ``repr`` (round-trip exact), rows in step order."""
-    header = csv_header(curves)
-    yield ",".join(header) + "\n"
-    groups = max(c.groups for c in curves)
-    with_momentum = "momentum" in header
-    with_metric = "metric" in header
-    for curve in curves:
-        prefix = [curve.label] if len(curves) > 1 else []
-        for start in range(0, len(curve), CHUNK_ROWS):
-            stop = min(start + CHUNK_ROWS, len(curve))
-            count = stop - start
-            columns: list[Iterable[str]] = [[p] * count for p in prefix]
-            columns.append(map(str, range(start, stop)))
-            columns.append(map(repr, curve.epoch_range(start, stop).tolist()))
-            columns += _group_columns(curve.lr, groups, start, stop)
-            if with_momentum:
-                columns += _group_columns(curve.momentum, groups, start, stop)
-            if with_metric:
-                metric = curve.metric
-                columns.append(
-                    [""] * count if metric is None else map(repr, metric[start:stop].tolist())
-                )
-            yield "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
-
-
-def _group_columns(values: object, groups: int, start: int, stop: int) -> list[Iterable[str]]:
-    import numpy as np
-
-    out: list[Iterable[str]] = []
-    for g in range(groups):
-        if isinstance(values, np.ndarray) and g < values.shape[0]:
-            out.append(map(repr, values[g, start:stop].tolist()))
-        else:
-            out.append([""] * (stop - start))
-    return out
-
-
-# -- figures -----------------------------------------------------------------------------------
-
-
-def figure_bytes(figure: Figure, fmt: str) -> bytes:
-    """The figure encoded as ``fmt``, with no dates or versions in it."""
-    import matplotlib
-
-    buffer = io.BytesIO()
-    try:
-        with matplotlib.rc_context(rc()):
-            figure.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt])
-    except (ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split())
-        reason = reason if len(reason) <= 200 else reason[:200] + "..."
-        raise OutputError(f"cannot draw the figure: {reason}") from None
-    return buffer.getvalue()
-
-
-# -- writing -----------------------------------------------------------------------------------
 
 
 def atomic_write(path: str | Path, chunks: Iterable[bytes | str]) -> None:

@@ -1,0 +1,51 @@
+"""Many configs at once: the engine behind ``lrplot render``.
+
+- **Plan.** Every config is loaded and validated first (no torch: the registry reads torch's
+  source), so that two configs writing one file are refused before anything is written.
+- **Skip.** A manifest in the output folder (:data:`MANIFEST_NAME`) records, for each output, the
+  SHA-256 of its inputs (:func:`inputs_sha256`: the config, what it reads, the figure flags) and
+  of the file itself, plus the versions of everything that shapes the bytes (:func:`environment`).
+  An output is up to date when its inputs, the environment and the file on disk all still hash
+  the same; a run where every output is up to date never imports torch or matplotlib.
+- **Check.** ``check=True`` writes nothing. It ignores the manifest and renders every config in
+  memory, then compares those bytes with the files on disk, so it verifies the files themselves,
+  not a record of them.
+- **Parallel.** ``jobs > 1`` renders in worker processes (``spawn``, so nothing the parent holds
+  leaks in), each reused for many configs so torch and matplotlib are imported once per worker.
+
+The CLI only parses flags, calls :func:`run` and turns the :class:`BatchResult` into an exit code.
+"""
+
+from lrplot.batch.engine import run, run_paths
+from lrplot.batch.inputs import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_STALE,
+    BatchOptions,
+    BatchResult,
+    QuietReporter,
+    Reporter,
+    auto_jobs,
+    collect,
+    default_jobs,
+)
+from lrplot.batch.manifest import MANIFEST_NAME, environment
+from lrplot.batch.plan import OutputCollision
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_STALE",
+    "MANIFEST_NAME",
+    "BatchOptions",
+    "BatchResult",
+    "OutputCollision",
+    "QuietReporter",
+    "Reporter",
+    "auto_jobs",
+    "collect",
+    "default_jobs",
+    "environment",
+    "run",
+    "run_paths",
+]

@@ -1,0 +1,122 @@
+"""What a batch is given and gives back: the configs, the options, the reporter and the result."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from lrplot.errors import SpecError
+
+EXIT_OK = 0
+EXIT_STALE = 1
+EXIT_FAILED = 2
+
+
+def collect(paths: Sequence[str]) -> list[Path]:
+    """The config files named by ``paths``: files, folders (searched recursively for ``*.yaml``
+    and ``*.yml``) and globs, in order, without duplicates."""
+    found: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+        elif path.is_file():
+            found.append(path)
+        elif glob.has_magic(text):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            if not matches:
+                raise SpecError(f"{text}: no file matches")
+            found += [p for p in matches if p.is_file()]
+        else:
+            raise SpecError(f"{text}: no such file or folder")
+    if not found:
+        raise SpecError("no YAML files found in " + ", ".join(paths))
+    return list(dict.fromkeys(found))
+
+
+CONFIGS_PER_WORKER = 4
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def auto_jobs(tasks: int) -> int:
+    """Workers when ``--jobs`` is not given: one per CPU, but at most one per
+    :data:`CONFIGS_PER_WORKER` configs, since a worker first spends a second or two importing
+    torch and matplotlib; with one worker the batch renders in this process."""
+    return max(1, min(default_jobs(), tasks // CONFIGS_PER_WORKER))
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    out_dir: Path = Path(".")
+    formats: tuple[str, ...] = ("png",)
+    check: bool = False
+    force: bool = False
+    jobs: int | None = 1  # None: auto_jobs()
+    fail_fast: bool = False
+    # Figure flags given on the command line (PlotOptions.merged() keywords; None = not given),
+    # applied over each config's `plot:` mapping.
+    plot: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Reporter(Protocol):
+    """Where a batch sends its messages and progress; the CLI prints, tests may record."""
+
+    def message(self, text: str) -> None: ...
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class QuietReporter:
+    """Messages to stderr, no progress bar."""
+
+    def message(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+@dataclass
+class BatchResult:
+    check: bool = False
+    rendered: int = 0  # configs rendered (with check: configs with a missing or stale output)
+    skipped: int = 0  # configs already up to date, or not reached after --fail-fast
+    failed: int = 0
+    stale: list[tuple[Path, str]] = field(default_factory=list)  # (output, "missing"/"stale")
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return EXIT_FAILED
+        if self.check and self.stale:
+            return EXIT_STALE
+        return EXIT_OK
+
+    @property
+    def summary(self) -> str:
+        verb = "would render" if self.check else "rendered"
+        return f"{verb} {self.rendered}, skipped {self.skipped}, failed {self.failed}"

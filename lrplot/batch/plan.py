@@ -1,0 +1,87 @@
+"""Planning a batch: load every config first (no torch), name its outputs, and refuse two configs
+that would write one file before anything is written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lrplot.batch.inputs import BatchOptions, Reporter
+from lrplot.batch.manifest import inputs_sha256, manifest_key, sha256_file
+from lrplot.errors import LrplotError, SpecError
+from lrplot.model import FigureSpec
+from lrplot.plotoptions import PlotOptions
+
+
+class OutputCollision(SpecError):
+    """Two configs would write the same file; the whole batch stops before writing anything."""
+
+
+@dataclass(frozen=True)
+class Job:
+    config: Path
+    spec: FigureSpec
+    targets: tuple[Path, ...]
+    options: PlotOptions  # the config's `plot:` with the command line's flags over it
+    inputs_sha256: str  # see inputs_sha256(): everything but the versions the outputs depend on
+
+
+def plan(
+    configs: Sequence[Path], options: BatchOptions, reporter: Reporter
+) -> tuple[list[Job], int]:
+    """Load every config and name its outputs. Returns the jobs and the number of configs that
+    failed to load (each reported). Two configs writing one file raise SpecError."""
+    from lrplot.outputs.files import confined_outputs
+    from lrplot.spec import load_spec
+
+    jobs: list[Job] = []
+    failed = 0
+    owners: dict[Path, Path] = {}
+    options_flags = dict(options.plot)
+    for config in configs:
+        try:
+            spec = load_spec(config)
+            for warning in spec.warnings:  # legal but suspicious: said on every run
+                reporter.message(f"warning: {warning}")
+            if spec.outputs:
+                targets = confined_outputs(options.out_dir, spec)
+            else:
+                targets = [options.out_dir / f"{config.stem}.{fmt}" for fmt in options.formats]
+            for target in targets:
+                key = Path(str(target).lower())  # case-insensitive file systems collide too
+                if key in owners:
+                    raise OutputCollision(
+                        f"{config} and {owners[key]} would both write {target}; "
+                        "rename one or set `outputs:`"
+                    )
+                owners[key] = config
+            try:
+                config_bytes = config.read_bytes()
+            except OSError as exc:
+                raise SpecError(f"cannot read: {exc.strerror}", source=str(config)) from None
+            figure_options = spec.plot.merged(**options_flags)
+            digest = inputs_sha256(config_bytes, spec, figure_options)
+            jobs.append(Job(config, spec, tuple(targets), figure_options, digest))
+        except OutputCollision:
+            raise
+        except LrplotError as exc:
+            failed += 1
+            reporter.message(f"error: {exc}")
+            if options.fail_fast:
+                break
+    return jobs, failed
+
+
+def stale_targets(job: Job, out_dir: Path, entries: dict[str, dict[str, str]]) -> list[Path]:
+    """The outputs of ``job`` that the manifest does not vouch for, or whose file changed."""
+    stale = []
+    for target in job.targets:
+        entry = entries.get(manifest_key(target, out_dir))
+        if (
+            entry is None
+            or entry["inputs"] != job.inputs_sha256
+            or entry["sha256"] != sha256_file(target)
+        ):
+            stale.append(target)
+    return stale

@@ -1,0 +1,117 @@
+"""The work one config takes, in this process or in a worker (``--jobs``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from lrplot.batch.inputs import Reporter
+from lrplot.batch.manifest import sha256_file
+from lrplot.errors import LrplotError, OutputError
+from lrplot.model import FigureSpec
+from lrplot.plotoptions import PlotOptions
+
+
+@dataclass(frozen=True)
+class Task:
+    spec: FigureSpec
+    targets: tuple[Path, ...]
+    options: PlotOptions
+    check: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    error: str | None = None
+    warnings: tuple[str, ...] = ()  # "warning: <config>: ..." lines
+    written: tuple[tuple[Path, str], ...] = ()  # (output, sha256) after a render
+    stale: tuple[tuple[Path, str], ...] = ()  # (output, "missing"/"stale") in a check
+
+
+def work(task: Task) -> Outcome:
+    """Render one config, collecting its warnings (a worker's stderr would interleave them)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcome = _work(task)
+    lines = tuple(f"warning: {task.spec.source}: {item.message}" for item in caught)
+    return dataclasses.replace(outcome, warnings=lines)
+
+
+def _work(task: Task) -> Outcome:
+    """Write the outputs of one config, or with ``check`` compare them without writing."""
+    from lrplot.render import render
+
+    try:
+        if task.check:
+            fresh: dict[str, bytes] = {}
+            render(task.spec, task.targets, options=task.options, capture=fresh)
+            stale = []
+            for target in task.targets:
+                try:
+                    same = target.read_bytes() == fresh[str(target)]
+                except FileNotFoundError:
+                    stale.append((target, "missing"))
+                    continue
+                except OSError:
+                    same = False
+                if not same:
+                    stale.append((target, "stale"))
+            return Outcome(stale=tuple(stale))
+        for target in task.targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        render(task.spec, task.targets, options=task.options)
+        written = []
+        for target in task.targets:
+            digest = sha256_file(target)
+            if digest is None:
+                raise OutputError(f"{target}: cannot read back what was written")
+            written.append((target, digest))
+        return Outcome(written=tuple(written))
+    except LrplotError as exc:
+        return Outcome(error=f"error: {exc.located(source=task.spec.source)}")
+    except OSError as exc:
+        return Outcome(error=f"error: {task.spec.source}: cannot write: {exc.strerror}")
+
+
+def _warm_up() -> None:
+    # Pay torch's and matplotlib's import once per worker, before its first config.
+    import matplotlib.figure  # noqa: F401
+    import torch  # noqa: F401
+
+
+def execute(
+    tasks: list[Task], jobs: int, fail_fast: bool, reporter: Reporter
+) -> list[Outcome | None]:
+    """Run ``tasks``; None for a task not run because of ``fail_fast``."""
+    outcomes: list[Outcome | None] = [None] * len(tasks)
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for i, task in enumerate(tasks):
+            outcome = outcomes[i] = work(task)
+            reporter.advance()
+            if fail_fast and outcome.error:
+                break
+        return outcomes
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up) as pool:
+        pending: dict[Future[Outcome], int] = {pool.submit(work, t): i for i, t in enumerate(tasks)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            stop = False
+            for future in done:
+                index = pending.pop(future)
+                if future.cancelled():
+                    continue
+                outcome = outcomes[index] = future.result()
+                reporter.advance()
+                stop = stop or bool(fail_fast and outcome.error)
+            if stop:
+                for future in pending:
+                    future.cancel()
+    return outcomes

@@ -1,0 +1,302 @@
+"""Command-line options as data: groups of :class:`Flag` and the options of a catalogue entry.
+
+A Flag is one option: its spellings, its type and help, and the spec key it fills
+(``optimizer.lr``). Every scheduler command takes the RUN, OUTPUT and FIGURE groups (plus METRIC
+for a plateau scheduler) and one option per parameter of its entry; ``render`` takes FIGURE too.
+From the same flags comes :func:`document`: the spec mapping the flags describe, and for each key
+path the flag it came from, so that errors name ``--T-max`` and not ``scheduler.T_max``.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+from lrplot import formats
+from lrplot.errors import LrplotError, SpecError
+from lrplot.families.base import Entry
+from lrplot.metrics import PROFILES, SEED
+from lrplot.params import Kind, Param
+
+
+class Interval(str, enum.Enum):
+    epoch = "epoch"
+    step = "step"
+
+
+Profile = enum.Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
+
+
+class Pad(str, enum.Enum):
+    last = "last"
+
+
+def option_name(name: str) -> str:
+    """The CLI spelling of an argument, as torch spells it: ``T_max`` -> ``--T-max``."""
+    return "--" + name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # the Python parameter the value arrives in
+    decls: tuple[str, ...]  # ("--epochs", "-n")
+    type: Any
+    help: str
+    default: Any = None
+    key: str | None = None  # the spec key path it fills, if any
+    metavar: str | None = None
+    show_default: bool | str = False
+
+    @property
+    def flag(self) -> str:
+        """How messages name it: the first spelling, without a ``/--no-`` part."""
+        return self.decls[0].split("/")[0]
+
+    def parameter(self) -> inspect.Parameter:
+        option = typer.Option(
+            *self.decls, help=self.help, metavar=self.metavar, show_default=self.show_default
+        )
+        return inspect.Parameter(
+            self.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=self.default,
+            annotation=Annotated[self.type, option],
+        )
+
+
+def run_flags(entry: Entry) -> list[Flag]:
+    """How long the run is, how it steps, and the optimizer."""
+    return [
+        Flag("epochs", ("--epochs", "-n"), int | None, f"Epochs to simulate [{entry.length_note}].",
+             key="epochs"),
+        Flag("steps_per_epoch", ("--steps-per-epoch",), int, "Optimizer steps per epoch.", 1,
+             key="steps_per_epoch", show_default=True),
+        Flag("interval", ("--interval",), Interval | None,
+             "When scheduler.step() runs: after each epoch, or after every optimizer step "
+             f"[{entry.interval}].", key="interval"),
+        Flag("optimizer", ("--optimizer",), str, "Any torch.optim class.", "SGD",
+             key="optimizer.type", show_default=True),
+        Flag("lr", ("--lr",), float | None, "Optimizer lr [optimizer's default].",
+             key="optimizer.lr"),
+        Flag("momentum", ("--momentum",), float | None,
+             "Optimizer momentum (SGD, RMSprop) [optimizer's default].", key="optimizer.momentum"),
+        Flag("title", ("--title",), str | None, "Figure title [built from the spec].",
+             key="title"),
+    ]  # fmt: skip
+
+
+OUTPUT = [
+    Flag(
+        "output",
+        ("--output", "-o"),
+        list[str] | None,
+        f"Write to this file; the format comes from the suffix ({formats.SUFFIXES}); '-' "
+        "writes CSV to stdout. Repeat for several. Without -o, draw the curve in the terminal "
+        "and print a summary.",
+        metavar="FILE",
+    )
+]
+
+FIGURE = [
+    Flag("annotate", ("--annotate/--no-annotate",), bool | None,
+         "Mark milestones, restarts, warmup ends, SequentialLR boundaries and "
+         "ReduceLROnPlateau reductions [on]."),
+    Flag("log_y", ("--log-y/--no-log-y",), bool | None,
+         "Log-scale lr axis; points with lr <= 0 are left out, with a warning [off]."),
+    Flag("x", ("--x",), str | None,
+         "x axis: epochs (fractional with --steps-per-epoch > 1) or optimizer steps [epoch].",
+         metavar="epoch|step"),
+    Flag("style", ("--style",), str | None,
+         "A matplotlib style sheet name (e.g. ggplot, seaborn-v0_8) or .mplstyle file, "
+         "applied over lrplot's style."),
+    Flag("size", ("--size",), str | None, "Figure size in inches [8x4.5].", metavar="WxH"),
+    Flag("dpi", ("--dpi",), int | None, "Figure resolution [100]."),
+]  # fmt: skip
+
+
+def metric_flags() -> list[Flag]:
+    """The metric a plateau scheduler is fed: a profile (and its parameters) or a replayed CSV."""
+    names = ", ".join(PROFILES)
+    found = [
+        Flag("metric_profile", ("--metric",), Profile | None,
+             f"Synthetic metric profile fed to scheduler.step(): {names} [exp-decay].",
+             key="metric.profile"),
+        Flag("metric_seed", ("--seed",), int | None, f"{SEED.doc[:1].upper()}{SEED.doc[1:]} [0].",
+             key="metric.seed"),
+    ]  # fmt: skip
+    seen: set[str] = set()
+    for profile in PROFILES.values():
+        for param in profile.params:
+            if param.name in seen:
+                continue
+            seen.add(param.name)
+            users = [p.name for p in PROFILES.values() if p.param(param.name)]
+            kind = int if param.kind is Kind.INT else float
+            text = f"Metric profile parameter: {param.doc} ({', '.join(users)})."
+            found.append(
+                Flag(f"metric_{param.name}", (option_name(param.name),), kind | None, text,
+                     key=f"metric.{param.name}")
+            )  # fmt: skip
+    found += [
+        Flag("metric_file", ("--metric-file",), str | None,
+             "Replay a CSV training log instead of a profile (needs --metric-column).",
+             key="metric.file"),
+        Flag("metric_column", ("--metric-column",), str | None, "The CSV column to replay.",
+             key="metric.column"),
+        Flag("metric_pad", ("--metric-pad",), Pad | None,
+             "'last' repeats the last value when the log is shorter than the run.",
+             key="metric.pad"),
+        Flag("metric_patience_band", ("--patience-band",), bool,
+             "Shade the patience window before each reduction.", False,
+             key="metric.patience_band"),
+    ]  # fmt: skip
+    return found
+
+
+# -- an entry's own parameters -----------------------------------------------------------------
+
+_KIND_METAVARS: dict[Kind, str] = {
+    Kind.INT_LIST: "INTS",
+    Kind.FLOAT_OR_LIST: "FLOATS",
+    Kind.FLOAT_TUPLE: "FLOATS",
+    Kind.EXPR: "EXPR",
+    Kind.EXPR_OR_LIST: "EXPR",
+    Kind.SCHEDULERS: "YAML",
+}
+_KIND_TYPES: dict[Kind, Any] = {
+    Kind.INT: int | None,
+    Kind.FLOAT: float | None,
+    Kind.BOOL: bool | None,
+    Kind.STR: str | None,
+    Kind.EXPR_OR_LIST: list[str] | None,
+}
+_KIND_HELP = {
+    Kind.INT_LIST: "comma-separated integers, e.g. 30,60,80",
+    Kind.FLOAT_OR_LIST: "a number, or one per param group: 0.1,0.01",
+    Kind.FLOAT_TUPLE: "comma-separated numbers",
+    Kind.EXPR: "an expression in x, e.g. '1 / (2 ** (x - 1))'",
+    Kind.EXPR_OR_LIST: "an expression in epoch, e.g. '0.95 ** epoch'; repeat for each param group",
+    Kind.SCHEDULERS: (
+        "a YAML list, e.g. '[{type: linear, total_iters: 5}, {type: cosine, T_max: 95}]'"
+    ),
+}
+
+
+def param_flag(entry: Entry, param: Param) -> Flag:
+    """The option of one parameter of a catalogue entry (``--T-max``)."""
+    decl = option_name(param.name)
+    extra = _KIND_HELP.get(param.kind, "") or (param.rule if param.type_text else "")
+    parts = [part[:1].upper() + part[1:] for part in (param.doc, extra) if part]
+    help_text = ". ".join(parts) + f" [{param.default_note or 'required'}]"
+    if param.kind is Kind.BOOL:
+        decl = f"{decl}/--no-{decl[2:]}"
+    annotation: Any = _KIND_TYPES.get(param.kind, str | None)
+    if param.kind is Kind.CHOICE:
+        choices = enum.Enum(  # type: ignore[misc]
+            f"{entry.name}_{param.name}", {c: c for c in param.choices}, type=str
+        )
+        annotation = choices | None
+    return Flag(
+        f"arg_{param.name}",
+        (decl,),
+        annotation,
+        help_text,
+        key=f"scheduler.{param.name}",
+        metavar=_KIND_METAVARS.get(param.kind),
+    )
+
+
+def _parse_list(text: str, convert: Callable[[str], Any], what: str) -> list[Any]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return [convert(item) for item in items]
+    except ValueError:
+        raise SpecError(f"must be a comma-separated list of {what}, got {text!r}") from None
+
+
+def from_flag(param: Param, value: Any, flag: str) -> Any:
+    """An option's value as the YAML spec would hold it."""
+    from lrplot.spec.yamlload import load_text
+
+    kind = param.kind
+    if isinstance(value, enum.Enum):
+        return value.value
+    if kind is Kind.INT_LIST:
+        return _parse_list(value, int, "integers")
+    if kind is Kind.FLOAT_OR_LIST:
+        numbers = _parse_list(value, float, "numbers")
+        return numbers[0] if len(numbers) == 1 else numbers
+    if kind is Kind.FLOAT_TUPLE:
+        return _parse_list(value, float, "numbers")
+    if kind is Kind.EXPR_OR_LIST:
+        return value[0] if len(value) == 1 else list(value)
+    if kind in (Kind.SCHEDULERS, Kind.ANY):
+        return load_text(value, flag).data
+    return value
+
+
+# -- a command's flags -> a spec mapping, with where each value came from -----------------------
+
+
+def command_flags(entry: Entry) -> list[Flag]:
+    """Every option of ``lrplot NAME``: run, output, figure, metric, then the entry's own."""
+    common = run_flags(entry) + OUTPUT + FIGURE
+    if entry.uses_metric:
+        common += metric_flags()
+    taken = {decl for flag in common for decl in flag.decls}
+    own = [param_flag(entry, p) for p in entry.params if option_name(p.name) not in taken]
+    return common + own
+
+
+def document(
+    entry: Entry, key: str, flags: Sequence[Flag], values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec mapping the given flags describe, and the flag behind every key path."""
+    raw: dict[str, Any] = {"scheduler": {key: entry.name}}
+    names = {"scheduler": "", "metric": "", "optimizer": "--optimizer"}
+    for flag in flags:
+        if flag.key is None:
+            continue
+        names[flag.key] = flag.flag
+        value = values.get(flag.name)
+        if value is None or value is False and flag.key.startswith("metric."):
+            continue
+        param = entry.param(flag.key.split(".", 1)[1]) if flag.name.startswith("arg_") else None
+        try:
+            value = from_flag(param, value, flag.flag) if param else _plain(value)
+        except LrplotError as exc:
+            raise exc.located(path=flag.flag) from None
+        _put(raw, flag.key, value)
+    return raw, names
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _put(raw: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """The figure flags the user gave, parsed, as PlotOptions.merged() takes them."""
+    from lrplot.plotoptions import check_dpi, parse_size, parse_x
+
+    given = {flag.name: values.get(flag.name) for flag in FIGURE}
+    for key, parse in (("x", parse_x), ("size", parse_size), ("dpi", check_dpi)):
+        if given[key] is not None:
+            try:
+                given[key] = parse(given[key])
+            except LrplotError as exc:
+                exc.message = f"--{key}: {exc.message}"
+                raise
+    return given

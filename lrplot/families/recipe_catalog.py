@@ -1,0 +1,321 @@
+"""The catalogue of lrplot's recipes: names, where each comes from, and its parameters.
+
+Plain data: the recipe family (:mod:`lrplot.families.recipes`) checks, builds and describes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lrplot.families.recipe_math import (
+    constant_factor,
+    constant_with_warmup_factor,
+    cosine_factor,
+    cosine_with_restarts_factor,
+    inverse_sqrt_factor,
+    linear_factor,
+    make_constant,
+    make_constant_with_warmup,
+    make_cosine,
+    make_cosine_with_min_lr,
+    make_cosine_with_restarts,
+    make_inverse_sqrt,
+    make_linear,
+    make_polynomial,
+    make_timm_cosine,
+    make_warmup_stable_decay,
+    polynomial_factor,
+    timm_cosine_factor,
+    warmup_stable_decay_factor,
+)
+from lrplot.params import Fail, Kind, Param, declared
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str  # as transformers spells it: "cosine_with_restarts"
+    origin: str  # the library function it follows
+    summary: str
+    params: tuple[Param, ...]
+    factory: Callable[..., Any]
+    factor: Callable[..., float]
+    interval: str = "step"  # what a run steps by default: transformers steps per optimizer step
+
+    @property
+    def command(self) -> str:
+        return self.name.replace("_", "-")
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+_WARMUP = declared(
+    "num_warmup_steps", Kind.INT, "steps of linear warmup from 0 to the lr", default=0, low=0
+)
+_TRAINING = declared("num_training_steps", Kind.INT, "total training steps", low=1)
+_CYCLES = declared(
+    "num_cycles",
+    Kind.FLOAT,
+    "cosine waves over the decay; 0.5 is half a cosine, down to the floor",
+    default=0.5,
+    above=0,
+)
+
+RECIPES: dict[str, Recipe] = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe(
+            "linear",
+            "transformers get_linear_schedule_with_warmup",
+            "linear warmup, then linear decay to 0 at num_training_steps",
+            (_WARMUP, _TRAINING),
+            make_linear,
+            linear_factor,
+        ),
+        Recipe(
+            "cosine",
+            "transformers get_cosine_schedule_with_warmup",
+            "linear warmup, then cosine decay to 0 at num_training_steps",
+            (_WARMUP, _TRAINING, _CYCLES),
+            make_cosine,
+            cosine_factor,
+        ),
+        Recipe(
+            "cosine_with_restarts",
+            "transformers get_cosine_with_hard_restarts_schedule_with_warmup",
+            "linear warmup, then num_cycles cosine decays to 0, each restarting at the full lr",
+            (
+                _WARMUP,
+                _TRAINING,
+                declared("num_cycles", Kind.INT, "number of hard restarts", default=1, low=1),
+            ),
+            make_cosine_with_restarts,
+            cosine_with_restarts_factor,
+        ),
+        Recipe(
+            "polynomial",
+            "transformers get_polynomial_decay_schedule_with_warmup",
+            "linear warmup, then polynomial decay from the lr to lr_end",
+            (
+                _WARMUP,
+                _TRAINING,
+                declared("lr_end", Kind.FLOAT, "the lr at the end (absolute)", default=1e-7, low=0),
+                declared("power", Kind.FLOAT, "power of the decay", default=1.0, low=0),
+            ),
+            make_polynomial,
+            polynomial_factor,
+        ),
+        Recipe(
+            "constant",
+            "transformers get_constant_schedule",
+            "the optimizer's lr, unchanged",
+            (),
+            make_constant,
+            constant_factor,
+        ),
+        Recipe(
+            "constant_with_warmup",
+            "transformers get_constant_schedule_with_warmup",
+            "linear warmup, then constant",
+            (_WARMUP,),
+            make_constant_with_warmup,
+            constant_with_warmup_factor,
+        ),
+        Recipe(
+            "inverse_sqrt",
+            "transformers get_inverse_sqrt_schedule",
+            "linear warmup, then lr / sqrt((step + timescale - num_warmup_steps) / timescale)",
+            (
+                _WARMUP,
+                declared(
+                    "timescale",
+                    Kind.INT,
+                    "time scale of the decay [num_warmup_steps, or 10000 if that is 0]",
+                    default=None,
+                    low=1,
+                ),
+            ),
+            make_inverse_sqrt,
+            inverse_sqrt_factor,
+        ),
+        Recipe(
+            "cosine_with_min_lr",
+            "transformers get_cosine_with_min_lr_schedule_with_warmup",
+            "linear warmup, then cosine decay to a floor (min_lr, or min_lr_rate x lr)",
+            (
+                _WARMUP,
+                _TRAINING,
+                _CYCLES,
+                declared("min_lr", Kind.FLOAT, "the floor (absolute)", default=None, low=0),
+                declared(
+                    "min_lr_rate", Kind.FLOAT, "the floor as a ratio of the lr", default=None, low=0
+                ),
+            ),
+            make_cosine_with_min_lr,
+            cosine_factor,
+        ),
+        Recipe(
+            "warmup_stable_decay",
+            "transformers get_wsd_schedule",
+            "warmup, a stable phase at the full lr, then a decay to min_lr_ratio x lr",
+            (
+                _WARMUP,
+                declared("num_decay_steps", Kind.INT, "steps of the decay phase", low=0),
+                declared(
+                    "num_training_steps",
+                    Kind.INT,
+                    "total steps; the stable phase is what warmup and decay leave",
+                    default=None,
+                    low=1,
+                ),
+                declared(
+                    "num_stable_steps",
+                    Kind.INT,
+                    "steps of the stable phase (instead of num_training_steps)",
+                    default=None,
+                    low=0,
+                ),
+                declared(
+                    "warmup_type",
+                    Kind.CHOICE,
+                    "shape of the warmup",
+                    default="linear",
+                    choices=("linear", "cosine", "1-sqrt"),
+                ),
+                declared(
+                    "decay_type",
+                    Kind.CHOICE,
+                    "shape of the decay",
+                    default="cosine",
+                    choices=("linear", "cosine", "1-sqrt"),
+                ),
+                declared(
+                    "min_lr_ratio",
+                    Kind.FLOAT,
+                    "where warmup starts and decay ends, as a ratio of the lr",
+                    default=0.0,
+                    low=0,
+                    high=1,
+                ),
+                declared(
+                    "num_cycles", Kind.FLOAT, "cosine waves of a cosine decay", default=0.5, above=0
+                ),
+            ),
+            make_warmup_stable_decay,
+            warmup_stable_decay_factor,
+        ),
+        Recipe(
+            "timm_cosine",
+            "timm CosineLRScheduler",
+            "timm's cosine with warmup and restarts: cycles grow by cycle_mul, peaks by "
+            "cycle_decay; lr_min after cycle_limit cycles",
+            (
+                declared("t_initial", Kind.INT, "length of the first cycle", low=1),
+                declared("lr_min", Kind.FLOAT, "the floor (absolute)", default=0.0, low=0),
+                # timm accepts cycle_mul < 1, but its cycle formula then fails (log of a
+                # negative number) once the shrinking cycles are used up.
+                declared(
+                    "cycle_mul", Kind.FLOAT, "each cycle is this much longer", default=1.0, low=1
+                ),
+                declared(
+                    "cycle_decay", Kind.FLOAT, "each cycle's peak is this much lower", 1.0, above=0
+                ),
+                declared("cycle_limit", Kind.INT, "number of cycles", default=1, low=1),
+                declared("warmup_t", Kind.INT, "warmup length", default=0, low=0),
+                declared(
+                    "warmup_lr_init", Kind.FLOAT, "lr at the start of warmup", default=0.0, low=0
+                ),
+                declared(
+                    "warmup_prefix",
+                    Kind.BOOL,
+                    "start the cosine after the warmup instead of under it",
+                    default=False,
+                ),
+                declared("k_decay", Kind.FLOAT, "k-decay exponent", default=1.0, above=0),
+            ),
+            make_timm_cosine,
+            timm_cosine_factor,
+            interval="epoch",  # timm's t_in_epochs=True default
+        ),
+    )
+}
+
+
+def length(recipe: Recipe, params: Mapping[str, Any]) -> int | None:
+    """The recipe's natural run length in scheduler steps, or None when it has none."""
+    if "num_training_steps" in params and params["num_training_steps"] is not None:
+        return int(params["num_training_steps"])
+    warmup = int(params.get("num_warmup_steps", 0))
+    if recipe.name == "warmup_stable_decay":
+        return warmup + int(params["num_stable_steps"]) + int(params["num_decay_steps"])
+    if recipe.name == "constant_with_warmup":
+        return max(100, 4 * warmup)
+    if recipe.name == "inverse_sqrt":
+        timescale = params.get("timescale") or warmup or 10_000
+        return max(100, 10 * int(timescale))
+    if recipe.name == "timm_cosine":
+        cycles, first, mul = params["cycle_limit"], params["t_initial"], params["cycle_mul"]
+        try:
+            total = first * cycles if mul == 1 else math.ceil(first * (mul**cycles - 1) / (mul - 1))
+        except OverflowError:
+            return None
+        return int(total) + (params["warmup_t"] if params["warmup_prefix"] else 0)
+    return None
+
+
+def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fail: Fail) -> None:
+    warmup = params.get("num_warmup_steps", 0)
+    training = params.get("num_training_steps")
+    if training is not None and warmup > training:
+        raise fail(
+            f"{path}.num_warmup_steps",
+            f"num_warmup_steps {warmup} is more than num_training_steps {training}",
+        )
+    if recipe.name == "polynomial":
+        if warmup == training:
+            raise fail(
+                f"{path}.num_training_steps",
+                "polynomial needs num_training_steps > num_warmup_steps (the decay has no steps)",
+            )
+        if math.isfinite(lr) and not params["lr_end"] < lr:
+            raise fail(
+                f"{path}.lr_end",
+                f"lr_end ({params['lr_end']!r}) must be smaller than the optimizer's lr ({lr!r})",
+            )
+    if recipe.name == "cosine_with_min_lr":
+        given = [k for k in ("min_lr", "min_lr_rate") if params[k] is not None]
+        if len(given) != 1:
+            raise fail(
+                f"{path}.min_lr_rate" if len(given) == 2 else path,
+                "give exactly one of min_lr and min_lr_rate",
+            )
+        if params["min_lr_rate"] is not None and params["min_lr_rate"] > 1:
+            raise fail(f"{path}.min_lr_rate", f"must be in [0, 1], got {params['min_lr_rate']!r}")
+        if params["min_lr"] is not None and math.isfinite(lr) and params["min_lr"] > lr:
+            raise fail(
+                f"{path}.min_lr",
+                f"min_lr ({params['min_lr']!r}) is above the optimizer's lr ({lr!r})",
+            )
+    if recipe.name == "warmup_stable_decay":
+        stable, total = params["num_stable_steps"], params["num_training_steps"]
+        if (stable is None) == (total is None):
+            raise fail(
+                path if stable is None else f"{path}.num_stable_steps",
+                "give exactly one of num_training_steps and num_stable_steps",
+            )
+        if total is not None and warmup + params["num_decay_steps"] > total:
+            raise fail(
+                f"{path}.num_decay_steps",
+                f"num_warmup_steps + num_decay_steps ({warmup + params['num_decay_steps']}) is "
+                f"more than num_training_steps ({total})",
+            )
+    if recipe.name == "timm_cosine":
+        if math.isfinite(lr) and params["warmup_lr_init"] > lr:
+            raise fail(
+                f"{path}.warmup_lr_init",
+                f"warmup_lr_init ({params['warmup_lr_init']!r}) is above the optimizer's lr "
+                f"({lr!r})",
+            )

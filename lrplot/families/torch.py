@@ -1,0 +1,361 @@
+"""The torch family: every scheduler class of the *installed* torch, plus ``SWALR``.
+
+The catalogue comes from torch's source (:mod:`lrplot.torchsource`), so a class a newer torch adds
+is drawn, listed and checked with no change here. What lrplot knows beyond the signatures
+(bounds, rules across arguments, events, warnings) is in :mod:`lrplot.families.torch_rules`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from lrplot import torchsource
+from lrplot.errors import LrplotError, SimulationError, SpecError, close_match
+from lrplot.families import torch_rules as rules
+from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping, family_of
+from lrplot.model import SchedulerSpec
+from lrplot.params import MISSING, Kind, validate
+from lrplot.pycode import call_source, lambda_source
+
+if TYPE_CHECKING:
+    from lrplot.families.base import CheckContext, Warn
+    from lrplot.model import CurveSpec
+
+PLATEAU_FACTS = ("mode", "threshold", "threshold_mode", "patience", "cooldown")
+
+
+def _command(name: str) -> str:
+    aliases = [alias for alias, target in rules.ALIASES.items() if target == name]
+    return aliases[0] if aliases else torchsource.kebab(name)
+
+
+class TorchFamily:
+    name = "torch"
+    key = "type"
+    command_group: str | None = None
+    title = "schedulers (lrplot NAME --help, lrplot show NAME, lrplot init NAME)"
+    group_help = ""
+
+    @functools.cached_property
+    def _entries(self) -> dict[str, Entry]:
+        found = {}
+        for info in torchsource.schedulers().values():
+            aliases = tuple(a for a, target in rules.ALIASES.items() if target == info.name)
+            found[info.name] = Entry(
+                family=self.name,
+                name=info.name,
+                command=_command(info.name),
+                params=tuple(rules.with_rules(p) for p in info.params),
+                summary=info.summary,
+                doc=info.doc,
+                aliases=aliases,
+                origin=f"{info.module}.{info.name}",
+                uses_metric=info.name == rules.PLATEAU,
+            )
+        return found
+
+    def entries(self) -> Mapping[str, Entry]:
+        return self._entries
+
+    def resolve(self, name: Any) -> Entry:
+        catalogue = self._entries
+        if not isinstance(name, str):
+            raise SpecError(f"the scheduler type must be a name, got {type(name).__name__}")
+        if name in catalogue:
+            return catalogue[name]
+        if name in rules.ALIASES and rules.ALIASES[name] in catalogue:
+            return catalogue[rules.ALIASES[name]]
+        by_command = {entry.command: entry for entry in catalogue.values()}
+        if name in by_command:
+            return by_command[name]
+        choices = [*catalogue, *rules.ALIASES, *by_command]
+        raise SpecError(f"unknown scheduler {name!r}", hint=close_match(name, choices))
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def check(self, value: Mapping[str, Any], path: str, ctx: CheckContext) -> SchedulerSpec:
+        try:
+            entry = self.resolve(value["type"])
+        except SpecError as exc:
+            raise ctx.fail(f"{path}.type", exc.message, exc.hint) from None
+        allowed = tuple(p.name for p in entry.params)
+        kwargs: dict[str, Any] = {}
+        children: tuple[SchedulerSpec, ...] = ()
+        groups = ctx.optimizer.group_count
+        for key, item in value.items():
+            if key == "type":
+                continue
+            arg_path = f"{path}.{key}"
+            param = entry.param(key)
+            if param is None:
+                hint = close_match(key, allowed)
+                takes = "" if hint else f" ({entry.name} takes: {', '.join(allowed) or 'nothing'})"
+                raise ctx.fail(arg_path, f"unknown argument {key!r} for {entry.name}{takes}", hint)
+            if param.kind is Kind.SCHEDULERS:
+                children = self._children(item, arg_path, ctx)
+                continue
+            kwargs[key] = validate(param, item, arg_path, ctx.fail)
+            if param.per_group and isinstance(kwargs[key], list) and len(kwargs[key]) != groups:
+                raise ctx.fail(
+                    arg_path,
+                    f"has {len(kwargs[key])} values but the optimizer has {groups} param group(s)",
+                )
+        for param in entry.params:
+            given = param.name in kwargs or (param.kind is Kind.SCHEDULERS and children)
+            if param.required and not given:
+                raise ctx.fail(path, f"{entry.name} needs {ctx.name(f'{path}.{param.name}')}")
+        spec = SchedulerSpec(self.name, entry.name, kwargs, children, path)
+        rules.check_class(spec, ctx, _momentum_capable(ctx.optimizer.type))
+        return spec
+
+    def _children(self, value: Any, path: str, ctx: CheckContext) -> tuple[SchedulerSpec, ...]:
+        if not isinstance(value, list) or not value:
+            raise ctx.fail(path, "must be a non-empty list of schedulers")
+        built = []
+        for i, item in enumerate(value):
+            child = ctx.scheduler(item, f"{path}[{i}]")
+            if family_of(child).uses_metric(child):
+                raise ctx.fail(
+                    f"{path}[{i}]",
+                    "ReduceLROnPlateau cannot be nested in SequentialLR or ChainedScheduler "
+                    "(torch rejects it)",
+                )
+            built.append(child)
+        return tuple(built)
+
+    def run_defaults(self, spec: SchedulerSpec, steps_per_epoch: int) -> RunDefaults:
+        return RunDefaults()
+
+    def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
+        rules.check_run(spec, curve, ctx)
+
+    def uses_metric(self, spec: SchedulerSpec) -> bool:
+        return spec.type == rules.PLATEAU
+
+    # -- running -------------------------------------------------------------------------------
+
+    def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
+        from lrplot.expr import lr_lambda
+
+        entry = self._entries[spec.type]
+        kwargs: dict[str, Any] = dict(spec.kwargs)
+        for param in entry.params:
+            value = kwargs.get(param.name)
+            if value is None or param.kind not in (Kind.EXPR, Kind.EXPR_OR_LIST):
+                continue
+            path = f"{spec.path}.{param.name}"
+            if isinstance(value, list):
+                kwargs[param.name] = [
+                    lr_lambda(text, variable=param.variable, path=f"{path}[{i}]")
+                    for i, text in enumerate(value)
+                ]
+            else:
+                kwargs[param.name] = lr_lambda(value, variable=param.variable, path=path)
+        if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
+            kwargs["total_steps"] = curve.scheduler_steps
+        if spec.children:
+            kwargs["schedulers"] = [
+                family_of(child).build(child, optimizer, curve) for child in spec.children
+            ]
+        cls = torchsource.scheduler_class(torchsource.schedulers()[spec.type])
+        try:
+            # By keyword: ChainedScheduler takes (schedulers, optimizer=None), the rest optimizer
+            return cls(optimizer=optimizer, **kwargs)
+        except LrplotError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, RuntimeError, IndexError) as exc:
+            raise SimulationError(f"torch rejected {spec.type}: {exc}", path=spec.path) from None
+
+    def stepping(
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+    ) -> Stepping:
+        step = scheduler.step
+        facts: dict[str, Any] = {}
+        if metric is not None:
+            facts = {name: getattr(scheduler, name) for name in PLATEAU_FACTS}
+            values = metric
+
+            def advance(k: int) -> object:
+                return step(values[k])
+
+        else:
+
+            def advance(k: int) -> object:
+                return step()
+
+        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step, facts)
+
+    # -- describing ----------------------------------------------------------------------------
+
+    def events(self, spec: SchedulerSpec, span: int) -> Iterator[Event]:
+        yield from _events(spec, 0, span)
+        if spec.type == rules.ONECYCLE:
+            yield Event(0, "warmup", "warmup ends", how="peak")
+        if spec.type == rules.PLATEAU:
+            yield Event(0, "reduction", how="jumps")
+
+    def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
+        rules.own_warnings(spec, steps, lrs, warn)
+        milestones = spec.kwargs.get("milestones")
+        if spec.type == rules.SEQUENTIAL and isinstance(milestones, list):
+            bounds = [0, *milestones, steps]
+            for i, child in enumerate(spec.children):
+                length = min(bounds[i + 1], steps) - min(bounds[i], steps)
+                if length > 0:
+                    family_of(child).warnings(child, length, lrs, warn)
+        else:
+            for child in spec.children:
+                family_of(child).warnings(child, steps, lrs, warn)
+
+    def describe(self, spec: SchedulerSpec) -> str:
+        parts = []
+        if spec.children:
+            inner = ", ".join(family_of(child).describe(child) for child in spec.children)
+            parts.append(f"[{inner}]")
+        parts += [f"{name}={_short(value)}" for name, value in spec.kwargs.items()]
+        return f"{spec.type}({', '.join(parts)})"
+
+    def code(self, spec: SchedulerSpec, curve: CurveSpec, indent: str, used: int) -> str:
+        entry = self._entries[spec.type]
+        kwargs: dict[str, str] = {}
+        for name, item in spec.kwargs.items():
+            param = entry.param(name)
+            if param is not None and param.kind in (Kind.EXPR, Kind.EXPR_OR_LIST):
+                if isinstance(item, list):
+                    texts = ", ".join(lambda_source(t, param.variable) for t in item)
+                    kwargs[name] = f"[{texts}]"
+                else:
+                    kwargs[name] = lambda_source(item, param.variable)
+            else:
+                kwargs[name] = repr(item)
+        if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
+            kwargs["total_steps"] = repr(curve.scheduler_steps)
+        if spec.children:
+            inner = indent + "        "
+            items = "".join(
+                f"{inner}{family_of(c).code(c, curve, inner, 1)},\n" for c in spec.children
+            )
+            kwargs["schedulers"] = f"[\n{items}{indent}    ]"
+        arguments = ["optimizer=optimizer"] + [f"{k}={v}" for k, v in kwargs.items()]
+        return call_source(entry.origin, arguments, indent, used)
+
+    def code_helpers(self, spec: SchedulerSpec) -> list[str]:
+        found: list[str] = []
+        for child in spec.children:
+            found += family_of(child).code_helpers(child)
+        return found
+
+    def step_code(self, spec: SchedulerSpec, curve: CurveSpec) -> StepCode:
+        per_step = curve.interval == "step"
+        if spec.type != rules.PLATEAU:
+            return StepCode("scheduler.step()", per_step)
+        index = f"epoch * {curve.steps_per_epoch} + batch" if per_step else "epoch"
+        return StepCode(f"scheduler.step(float(metric[{index}]))", per_step, needs_metric=True)
+
+    def init_lines(self, entry: Entry) -> list[str]:
+        momentum = entry.name in rules.CYCLING
+        lines = [
+            "epochs: 100",
+            "steps_per_epoch: 1",
+            "interval: epoch                 # epoch | step (when scheduler.step() runs)",
+            "optimizer: {type: SGD, lr: 0.1"
+            + (", momentum: 0.9}   # this scheduler cycles momentum" if momentum else "}"),
+            "scheduler:",
+            f"  type: {entry.command}",
+        ]
+        nested = rules.NESTED.get(entry.name)
+        for param in entry.params:
+            comment = f"   # {param.doc}" if param.doc else ""
+            if param.kind is Kind.SCHEDULERS or (nested and param.name == "milestones"):
+                continue
+            if param.required:
+                example = rules.EXAMPLES.get(param.name)
+                if example is None:
+                    lines.append(f"  # {param.name}: ...   # required: fill in{comment}")
+                else:
+                    lines.append(f"  {param.name}: {example}{comment}")
+            elif param.default is not MISSING:
+                lines.append(f"  # {param.name}: {_yaml_value(param.default)}{comment}")
+            else:
+                lines.append(f"  # {param.name}: {param.default_text}{comment}")
+        lines += nested or []
+        if entry.uses_metric:
+            lines += rules.PLATEAU_INIT
+        return lines
+
+    def list_details(self, entry: Entry) -> list[str]:
+        return []
+
+
+def _no_length(kw: Mapping[str, Any]) -> bool:
+    return all(kw.get(key) is None for key in ("total_steps", "epochs", "steps_per_epoch"))
+
+
+@functools.cache
+def _momentum_capable(optimizer: str) -> bool:
+    try:
+        info = torchsource.resolve_optimizer(optimizer)
+    except SpecError:
+        return True  # the optimizer check reports it
+    return bool({p.name for p in info.params} & {"momentum", "betas"})
+
+
+def _events(spec: SchedulerSpec, start: int, stop: int) -> Iterator[Event]:
+    """Events of ``spec`` started at scheduler step ``start``, before ``stop`` (absolute)."""
+    kw = spec.kwargs
+    if spec.family != "torch":
+        yield from (
+            Event(start + e.at, e.kind, e.text)
+            for e in family_of(spec).events(spec, stop - start)
+            if e.how == "at"
+        )
+        return
+    if spec.type == rules.SEQUENTIAL:
+        bounds = [start, *(start + int(m) for m in kw.get("milestones", []))]
+        for i, child in enumerate(spec.children):
+            begin = bounds[i]
+            end = min(stop, bounds[i + 1]) if i + 1 < len(bounds) else stop
+            if i > 0:
+                yield Event(begin, "boundary", f"→ {_class_name(child)}")
+            if begin < end:
+                yield from _events(child, begin, end)
+        return
+    if spec.type == rules.CHAINED:
+        for child in spec.children:
+            yield from _events(child, start, stop)
+        return
+    for at, what, text in rules.own_events(spec.type, kw, stop - start):
+        # A warmup that ends exactly where SequentialLR moves on still ended there.
+        if start + at < stop or (what in ("warmup", "end") and start + at == stop):
+            yield Event(start + at, what, text)
+
+
+def _class_name(spec: SchedulerSpec) -> str:
+    """The class a boundary label names: the scheduler object the family builds."""
+    return spec.type if spec.family == "torch" else family_of(spec).describe(spec).split("(")[0]
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _yaml_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value).replace("'", '"') if "'" not in value else f'"{value}"'
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    return str(value)

@@ -1,0 +1,191 @@
+"""The frozen dataclasses of a run: what a spec says, and what a simulation gives back.
+
+Plain data with no catalogue look-ups: the spec package fills them in (validated), simulate and
+draw read them. Caps on the work one spec may ask for live here too, so that every stage that
+enforces one agrees on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lrplot.errors import LrplotWarning
+from lrplot.origins import Origins
+from lrplot.plotoptions import PlotOptions
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MAX_STEPS = 20_000_000
+"""The most optimizer steps one curve may take (epochs x steps_per_epoch)."""
+MAX_VALUES = MAX_STEPS
+"""The most lr values one figure may compute: steps x param groups, summed over its curves."""
+MAX_CURVES = 100
+MAX_GROUPS = 100
+MAX_TEXT = 1000  # characters in a title or a curve label
+
+DEFAULT_EPOCHS = 100
+INTERVALS = ("epoch", "step")
+DEFAULT_PROFILE = "exp-decay"
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """One scheduler: ``type`` names an entry of its family's catalogue (a torch class name such
+    as ``CosineAnnealingLR``, or a recipe name such as ``cosine_with_restarts``)."""
+
+    family: str
+    type: str
+    kwargs: Mapping[str, Any]  # validated arguments, without nested schedulers
+    children: tuple[SchedulerSpec, ...] = ()
+    path: str = "scheduler"  # the key path in the spec, for messages
+
+    def walk(self) -> list[SchedulerSpec]:
+        found = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return found
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    type: str = "SGD"
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    param_groups: tuple[Mapping[str, Any], ...] = ()  # per-group overrides; () is one group
+    default_lr: float = float("nan")  # optimizer.defaults["lr"]: the given lr or the class's
+
+    @property
+    def group_count(self) -> int:
+        return max(1, len(self.param_groups))
+
+    def group_lrs(self) -> list[float]:
+        """Each param group's initial lr, where the spec or the optimizer's default gives one."""
+        groups = self.param_groups or ({},)
+        lrs = [group.get("lr", self.default_lr) for group in groups]
+        return [float(lr) for lr in lrs if isinstance(lr, int | float) and lr == lr]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a plateau scheduler is fed: explicit or replayed values, or a seeded synthetic profile.
+
+    ``lrplot.metrics.metric_values(spec, count)`` turns it into numbers.
+    """
+
+    values: tuple[float, ...] | None = None  # explicit or replayed, already padded to the run
+    profile: str = DEFAULT_PROFILE
+    params: Mapping[str, float] = field(default_factory=dict)  # overrides of the profile's defaults
+    seed: int = 0
+    file: str | None = None  # the replayed CSV, as the config or flag named it
+    column: str | None = None
+    padded_from: int | None = None  # the first index `pad: last` filled in
+    patience_band: bool = False  # shade the patience window before each reduction
+
+    def describe(self) -> str:
+        """``val_loss from data/val_loss.csv``, ``plateau profile, seed 0`` or ``values``."""
+        if self.file is not None:
+            return f"{self.column} from {self.file}"
+        if self.values is not None:
+            return "values"
+        return f"{self.profile} profile, seed {self.seed}"
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    scheduler: SchedulerSpec
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
+    epochs: int = DEFAULT_EPOCHS
+    steps_per_epoch: int = 1
+    interval: str = "epoch"
+    metric: MetricSpec | None = None
+    label: str = ""
+
+    @property
+    def total_steps(self) -> int:
+        """Optimizer steps, i.e. CSV rows."""
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def scheduler_steps(self) -> int:
+        """How many times ``scheduler.step()`` is called in the run."""
+        return self.total_steps if self.interval == "step" else self.epochs
+
+    @property
+    def rows_per_scheduler_step(self) -> int:
+        """Optimizer steps (CSV rows) between two ``scheduler.step()`` calls."""
+        return 1 if self.interval == "step" else self.steps_per_epoch
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    curves: tuple[CurveSpec, ...]
+    title: str | None = None
+    source: str = "<spec>"
+    outputs: tuple[str, ...] = ()  # file names relative to the output folder, from `outputs:`
+    plot: PlotOptions = field(default_factory=PlotOptions)  # from `plot:`; CLI flags override
+    auto_title: str = ""  # built from the scheduler(s) when `title:` is not given
+    origins: Origins = field(default_factory=Origins, compare=False, repr=False)
+    warnings: tuple[LrplotWarning, ...] = field(default=(), compare=False, repr=False)
+    """Legal but suspicious input (see lrplot.spec.warnings): the CLI prints them."""
+
+    @property
+    def lines(self) -> Mapping[str, int]:
+        return self.origins.lines
+
+    def line(self, path: str | None) -> int | None:
+        """The YAML line of a key path (or of its nearest ancestor), if the spec came from YAML."""
+        return self.origins.line(path)
+
+    @property
+    def display_title(self) -> str:
+        return self.title if self.title is not None else self.auto_title
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """One simulated curve. Arrays have one entry per optimizer step (CSV row).
+
+    ``momentum`` is a read-only broadcast view when it never changes (most schedules): it holds
+    the same values as a full array without its 8 bytes per row. ``facts`` holds what the real
+    scheduler object reported that drawing needs (a plateau's patience, mode, threshold, ...).
+    """
+
+    spec: CurveSpec
+    lr: np.ndarray  # float64, shape (param groups, N)
+    momentum: np.ndarray | None  # float64, shape (param groups, N): momentum or betas[0]
+    metric: np.ndarray | None = None  # float64, N: what a plateau scheduler saw for each row
+    momentum_name: str = "momentum"  # "momentum", or "beta1" for the Adam family
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def groups(self) -> int:
+        return int(self.lr.shape[0])
+
+    def __len__(self) -> int:
+        return int(self.lr.shape[1])
+
+    # step and epoch are made on demand, not stored: at 10M rows each would be 80 MB.
+
+    @property
+    def step(self) -> np.ndarray:
+        """int64, 0..N-1."""
+        import numpy as np
+
+        return np.arange(len(self), dtype=np.int64)
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """float64, step / steps_per_epoch."""
+        return self.epoch_range(0, len(self))
+
+    def epoch_range(self, start: int, stop: int) -> np.ndarray:
+        """``epoch[start:stop]`` without making the whole column."""
+        import numpy as np
+
+        return np.arange(start, stop, dtype=np.int64) / self.spec.steps_per_epoch

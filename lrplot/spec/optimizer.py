@@ -1,0 +1,81 @@
+"""``optimizer:``: any ``torch.optim`` class, its arguments, and per-group overrides."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from lrplot import torchsource
+from lrplot.errors import SpecError, close_match
+from lrplot.families.torch_rules import with_rules
+from lrplot.model import MAX_GROUPS, OptimizerSpec
+from lrplot.params import Param, is_number, typename, validate
+from lrplot.spec.context import Checker
+from lrplot.torchsource import ClassInfo
+
+
+def check_optimizer(ck: Checker, value: Any, path: str) -> OptimizerSpec:
+    if value is None:
+        return OptimizerSpec(default_lr=_default_lr(torchsource.resolve_optimizer("SGD"), {}))
+    if isinstance(value, str):
+        value = {"type": value}
+    if not isinstance(value, dict):
+        raise ck.fail(
+            path, f"must be a mapping such as {{type: SGD, lr: 0.1}}, got {typename(value)}"
+        )
+    try:
+        info = torchsource.resolve_optimizer(value.get("type", "SGD"))
+    except SpecError as exc:
+        raise ck.fail(f"{path}.type", exc.message, exc.hint) from None
+    params = {p.name: with_rules(p) for p in info.params}
+    kwargs = {}
+    for key, item in value.items():
+        if key in ("type", "param_groups"):
+            continue
+        kwargs[key] = _argument(ck, info, params, key, item, f"{path}.{key}")
+    groups = _groups(ck, info, params, value.get("param_groups"), f"{path}.param_groups")
+    for required in (p for p in info.params if p.required):
+        if required.name not in kwargs and not all(required.name in g for g in groups or [{}]):
+            raise ck.fail(path, f"{info.name} needs {ck.name(f'{path}.{required.name}')}")
+    return OptimizerSpec(info.name, kwargs, tuple(groups), _default_lr(info, kwargs))
+
+
+def _groups(
+    ck: Checker, info: ClassInfo, params: dict[str, Param], raw: Any, path: str
+) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not raw:
+        raise ck.fail(path, "must be a non-empty list of mappings")
+    if len(raw) > MAX_GROUPS:
+        raise ck.fail(path, f"has {len(raw)} param groups, more than {MAX_GROUPS}")
+    groups = []
+    for i, group in enumerate(raw):
+        gpath = f"{path}[{i}]"
+        if not isinstance(group, dict):
+            raise ck.fail(gpath, f"must be a mapping such as {{lr: 0.01}}, got {typename(group)}")
+        groups.append(
+            {k: _argument(ck, info, params, k, v, f"{gpath}.{k}") for k, v in group.items()}
+        )
+    return groups
+
+
+def _argument(
+    ck: Checker, info: ClassInfo, params: dict[str, Param], key: str, value: Any, path: str
+) -> Any:
+    param = params.get(key)
+    if param is None:
+        allowed = tuple(params)
+        hint = close_match(key, allowed)
+        extra = "" if hint else f" ({info.name} takes: {', '.join(allowed) or 'nothing'})"
+        raise ck.fail(path, f"unknown argument {key!r} for {info.name}{extra}", hint=hint)
+    return validate(param, value, path, ck.fail)
+
+
+def _default_lr(info: ClassInfo, kwargs: dict[str, Any]) -> float:
+    """``optimizer.defaults["lr"]``: the lr given for the optimizer, or its class default."""
+    lr = kwargs.get("lr")
+    if lr is None:
+        param = info.param("lr")
+        lr = param.default if param is not None else None
+    return float(lr) if isinstance(lr, int | float) and is_number(lr) else math.nan
