@@ -11,8 +11,8 @@ import atheris
 
 with atheris.instrument_imports():
     from lrplot.errors import LrplotError
-    from lrplot.spec import spec_from_document
-    from lrplot.spec.yamlload import load_bytes
+    from lrplot.config import spec_from_document
+    from lrplot.config.yamlload import load_bytes
 
 
 def test_one_input(data: bytes) -> None:

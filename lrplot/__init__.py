@@ -12,12 +12,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from lrplot.config import load_spec, spec_from_mapping, spec_from_text
 from lrplot.draw.figure import plot
 from lrplot.errors import LrplotError, LrplotWarning
 from lrplot.model import Curve, CurveSpec, FigureSpec
 from lrplot.render import render
 from lrplot.simulate import simulate, simulate_figure
-from lrplot.spec import load_spec, spec_from_mapping, spec_from_text
 
 __all__ = [
     "Curve",

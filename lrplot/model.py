@@ -128,7 +128,7 @@ class FigureSpec:
     auto_title: str = ""  # built from the scheduler(s) when `title:` is not given
     origins: Origins = field(default_factory=Origins, compare=False, repr=False)
     warnings: tuple[LrplotWarning, ...] = field(default=(), compare=False, repr=False)
-    """Legal but suspicious input (see lrplot.spec.warnings): the CLI prints them."""
+    """Legal but suspicious input (see lrplot.config.warnings): the CLI prints them."""
 
     @property
     def lines(self) -> Mapping[str, int]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lrplot.config import load_spec
 from lrplot.errors import LrplotError
 from lrplot.formats import FIGURES, format_of
 from lrplot.model import FigureSpec
@@ -13,7 +14,6 @@ from lrplot.outputs.csv import csv_lines
 from lrplot.outputs.figures import figure_bytes
 from lrplot.outputs.files import atomic_write_all, check_targets, write_stdout
 from lrplot.plotoptions import PlotOptions
-from lrplot.spec import load_spec
 
 if TYPE_CHECKING:
     from lrplot.model import Curve

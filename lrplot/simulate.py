@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lrplot import torchsource
 from lrplot.errors import LrplotError, SimulationError
 from lrplot.families import family_of
+from lrplot.families import torch_source as torchsource
 from lrplot.metrics import metric_values
 from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
 from lrplot.params import Kind

@@ -21,9 +21,9 @@ from typer.testing import CliRunner, Result
 
 import lrplot
 from lrplot.cli import app
+from lrplot.config import yamlload
 from lrplot.model import MAX_STEPS
 from lrplot.outputs import files as output
-from lrplot.spec import yamlload
 
 runner = CliRunner()
 FORMATS = ("png", "svg", "pdf", "csv")

@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from lrplot.cli import app
+from lrplot.config import load_spec, spec_from_text
 from lrplot.describe.code import python_code, python_expression
 from lrplot.expr import lr_lambda
 from lrplot.model import FigureSpec
 from lrplot.outputs.csv import csv_lines
 from lrplot.simulate import simulate_figure
-from lrplot.spec import load_spec, spec_from_text
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
 

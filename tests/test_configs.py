@@ -16,8 +16,8 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
-from lrplot import torchsource as registry
 from lrplot.cli import app
+from lrplot.families import torch_source as registry
 from lrplot.families.torch_rules import ALIASES
 from lrplot.metrics import metric_values
 from lrplot.model import MetricSpec

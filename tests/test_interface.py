@@ -15,13 +15,13 @@ import torch
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot import torchsource as registry
 from lrplot.cli import app
 from lrplot.cli.progress import SimulationProgress as _Progress
+from lrplot.config.yamlload import load_bytes
 from lrplot.draw.termchart import chart
 from lrplot.families import family_for_key
+from lrplot.families import torch_source as registry
 from lrplot.families.torch_rules import ALIASES
-from lrplot.spec.yamlload import load_bytes
 
 TORCH = family_for_key("type")
 

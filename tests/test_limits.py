@@ -13,10 +13,10 @@ import pytest
 
 from lrplot import expr
 from lrplot import model as spec
+from lrplot.config import load_spec, spec_from_text, yamlload
 from lrplot.errors import ExprError, SpecError
 from lrplot.expr import Expression, lr_lambda
 from lrplot.model import MAX_STEPS
-from lrplot.spec import load_spec, spec_from_text, yamlload
 
 
 def spec_error(text: str) -> str:
@@ -143,7 +143,7 @@ def test_a_figure_cannot_multiply_the_work() -> None:
 def test_a_metric_log_that_would_block_or_never_end_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lrplot.spec import replay
+    from lrplot.config import replay
 
     os.mkfifo(tmp_path / "fifo.csv")  # open() would wait for a writer forever
     config = tmp_path / "c.yaml"

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 import lrplot
 from lrplot.cli import app
+from lrplot.config import load_spec, spec_from_mapping, spec_from_text
 from lrplot.draw.plateau import improvement_bars, patience_windows, reduction_rows
 from lrplot.errors import SpecError
 from lrplot.metrics import PROFILES, metric_values
 from lrplot.model import MetricSpec
 from lrplot.outputs.csv import csv_lines
-from lrplot.spec import load_spec, spec_from_mapping, spec_from_text
 
 runner = CliRunner()
 

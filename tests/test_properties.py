@@ -19,14 +19,14 @@ import yaml
 from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 
+from lrplot.config import spec_from_text
+from lrplot.config.figure import FIGURE_KEYS
+from lrplot.config.yamlload import load_text
 from lrplot.errors import ExprError, LrplotError
 from lrplot.expr import FUNCTIONS, Expression, lr_lambda
 from lrplot.families import family_for_key
 from lrplot.model import MAX_STEPS, FigureSpec
 from lrplot.params import Kind, Param
-from lrplot.spec import spec_from_text
-from lrplot.spec.figure import FIGURE_KEYS
-from lrplot.spec.yamlload import load_text
 
 SCALE = int(os.environ.get("LRPLOT_HYPOTHESIS_EXAMPLES", "0"))
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from lrplot import simulate
 from lrplot.cli import app
+from lrplot.config import spec_from_mapping, spec_from_text
 from lrplot.errors import SpecError
 from lrplot.families import recipes
 from lrplot.simulate import build_optimizer, build_scheduler
-from lrplot.spec import spec_from_mapping, spec_from_text
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -482,7 +482,7 @@ RECIPE_CONFIGS = sorted(CONFIGS.glob("recipe-*.yaml"))
 
 
 def test_there_are_recipe_examples() -> None:
-    from lrplot.spec.yamlload import load_text
+    from lrplot.config.yamlload import load_text
 
     names = {load_text(p.read_text(), str(p)).data["scheduler"]["recipe"] for p in RECIPE_CONFIGS}
     assert {"cosine_with_restarts", "warmup_stable_decay", "timm_cosine"} <= names
@@ -490,8 +490,8 @@ def test_there_are_recipe_examples() -> None:
 
 @pytest.mark.parametrize("path", RECIPE_CONFIGS, ids=[p.stem for p in RECIPE_CONFIGS])
 def test_recipe_examples_match_their_formula(path: Path) -> None:
-    from lrplot.spec import load_spec
-    from lrplot.spec.yamlload import load_text
+    from lrplot.config import load_spec
+    from lrplot.config.yamlload import load_text
 
     spec = load_spec(path)
     raw = load_text(path.read_text(), str(path)).data  # numbers such as 1e-5 read as floats

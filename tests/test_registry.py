@@ -9,8 +9,8 @@ import torch.optim
 import torch.optim.lr_scheduler as lr_scheduler
 from torch.optim.swa_utils import SWALR
 
-from lrplot import torchsource as registry
 from lrplot.families import family_for_key
+from lrplot.families import torch_source as registry
 from lrplot.families.torch_rules import ALIASES
 
 SUPPLIED = {"optimizer", "params", "last_epoch"}

@@ -12,7 +12,7 @@ import torch
 from reference import CASES, Case, reference_rows, run_header, sgd
 
 import lrplot
-from lrplot import torchsource as registry
+from lrplot.families import torch_source as registry
 from lrplot.outputs.csv import csv_lines
 
 

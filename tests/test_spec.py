@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from lrplot.config import spec_from_text
 from lrplot.errors import SpecError
-from lrplot.spec import spec_from_text
 
 
 def error_of(text: str) -> str:

@@ -23,6 +23,9 @@ from lrplot.batch.plan import Job, plan, stale_targets
 from lrplot.batch.work import Outcome, Task, execute
 from lrplot.errors import LrplotError, SpecError
 
+Todo = list[tuple[Job, tuple[Path, ...]]]
+Entries = dict[str, dict[str, str]]
+
 
 def run(
     configs: Sequence[Path],
@@ -38,41 +41,68 @@ def run(
     if options.fail_fast and result.failed:
         result.skipped = len(configs) - result.failed
         return result
-
     env: dict[str, str] = {}
-    entries: dict[str, dict[str, str]] = {}
-    todo: list[tuple[Job, tuple[Path, ...]]] = []
+    entries: Entries = {}
     if options.check:
-        todo = [(job, job.targets) for job in jobs]
+        todo: Todo = [(job, job.targets) for job in jobs]
     else:
         env = environment()
         entries = read_manifest(options.out_dir, env)
-        for job in jobs:
-            targets = (
-                job.targets
-                if options.force
-                else tuple(stale_targets(job, options.out_dir, entries))
-            )
-            if targets:
-                todo.append((job, targets))
-        if todo:
-            try:
-                options.out_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise SpecError(
-                    f"{options.out_dir}: cannot create the output folder: {exc.strerror}"
-                ) from None
-
-    tasks = [Task(job.spec, targets, job.options, options.check) for job, targets in todo]
-    outcomes: list[Outcome | None] = []
-    if tasks:
-        reporter.start(len(tasks))
+        todo = _stale(jobs, options, entries)
+    outcomes = _execute(todo, options, reporter)
+    changed = _tally(todo, outcomes, options, reporter, result, entries)
+    result.skipped = len(configs) - result.rendered - result.failed
+    if changed:
         try:
-            workers = options.jobs if options.jobs is not None else auto_jobs(len(tasks))
-            outcomes = execute(tasks, workers, options.fail_fast, reporter)
-        finally:
-            reporter.stop()
+            write_manifest(options.out_dir, env, entries)
+        except LrplotError as exc:
+            # The figures are written; without a manifest the next run just renders again.
+            reporter.message(f"warning: {exc}")
+    return result
 
+
+def _stale(jobs: list[Job], options: BatchOptions, entries: Entries) -> Todo:
+    """The outputs to render: every one with --force, else those the manifest does not vouch
+    for. Creates the output folder when there is anything to write."""
+    todo: Todo = []
+    for job in jobs:
+        targets = (
+            job.targets if options.force else tuple(stale_targets(job, options.out_dir, entries))
+        )
+        if targets:
+            todo.append((job, targets))
+    if todo:
+        try:
+            options.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SpecError(
+                f"{options.out_dir}: cannot create the output folder: {exc.strerror}"
+            ) from None
+    return todo
+
+
+def _execute(todo: Todo, options: BatchOptions, reporter: Reporter) -> list[Outcome | None]:
+    tasks = [Task(job.spec, targets, job.options, options.check) for job, targets in todo]
+    if not tasks:
+        return []
+    reporter.start(len(tasks))
+    try:
+        workers = options.jobs if options.jobs is not None else auto_jobs(len(tasks))
+        return execute(tasks, workers, options.fail_fast, reporter)
+    finally:
+        reporter.stop()
+
+
+def _tally(
+    todo: Todo,
+    outcomes: list[Outcome | None],
+    options: BatchOptions,
+    reporter: Reporter,
+    result: BatchResult,
+    entries: Entries,
+) -> bool:
+    """Report each outcome, count it in ``result`` and record what was written in ``entries``.
+    Returns whether the manifest changed."""
     changed = False
     for (job, _), outcome in zip(todo, outcomes, strict=True):
         if outcome is None:
@@ -97,15 +127,7 @@ def run(
                 "sha256": digest,
             }
             changed = True
-    result.skipped = len(configs) - result.rendered - result.failed
-
-    if changed:
-        try:
-            write_manifest(options.out_dir, env, entries)
-        except LrplotError as exc:
-            # The figures are written; without a manifest the next run just renders again.
-            reporter.message(f"warning: {exc}")
-    return result
+    return changed
 
 
 def run_paths(

@@ -32,8 +32,8 @@ def plan(
 ) -> tuple[list[Job], int]:
     """Load every config and name its outputs. Returns the jobs and the number of configs that
     failed to load (each reported). Two configs writing one file raise SpecError."""
+    from lrplot.config import load_spec
     from lrplot.outputs.files import confined_outputs
-    from lrplot.spec import load_spec
 
     jobs: list[Job] = []
     failed = 0

@@ -87,8 +87,8 @@ def list_schedulers() -> None:
 def code(
     path: Annotated[Path, typer.Argument(help="A YAML spec.", show_default=False)],
 ) -> None:
+    from lrplot.config import load_spec
     from lrplot.describe.code import python_code
-    from lrplot.spec import load_spec
 
     with errors_exit():
         print(python_code(load_spec(path)), end="")

@@ -221,7 +221,7 @@ def _parse_list(text: str, convert: Callable[[str], Any], what: str) -> list[Any
 
 def from_flag(param: Param, value: Any, flag: str) -> Any:
     """An option's value as the YAML spec would hold it."""
-    from lrplot.spec.yamlload import load_text
+    from lrplot.config.yamlload import load_text
 
     kind = param.kind
     if isinstance(value, enum.Enum):

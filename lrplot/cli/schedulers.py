@@ -23,8 +23,8 @@ from lrplot.families.base import Entry, Family
 
 
 def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str, Any]) -> None:
-    from lrplot.spec import spec_from_document
-    from lrplot.spec.yamlload import Document
+    from lrplot.config import spec_from_document
+    from lrplot.config.yamlload import Document
 
     group = f"{family.command_group} " if family.command_group else ""
     source = f"lrplot {group}{entry.command}"

@@ -15,8 +15,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from lrplot import torchsource
 from lrplot.families import family_of
+from lrplot.families import torch_source as torchsource
 from lrplot.model import CurveSpec, FigureSpec, MetricSpec, OptimizerSpec
 from lrplot.params import Kind
 from lrplot.pycode import call_source, python_expression

@@ -31,7 +31,7 @@ CI runs the same render with `--check`, so a figure here can never be stale.
 
 def _figure_name(config: Path) -> str:
     """The PNG (or SVG) that ``lrplot render`` writes for ``config``, relative to the folder."""
-    from lrplot.spec import load_spec
+    from lrplot.config import load_spec
 
     spec = load_spec(config)
     for wanted in ("png", "svg"):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lrplot import formats, torchsource
+from lrplot import formats
+from lrplot.config.metric import KEYS as METRIC_KEYS
 from lrplot.families import families
+from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Family
 from lrplot.model import INTERVALS, MAX_STEPS
 from lrplot.params import Kind
 from lrplot.params import json_schema as param_schema
 from lrplot.plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
-from lrplot.spec.metric import KEYS as METRIC_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 

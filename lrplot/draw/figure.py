@@ -207,11 +207,7 @@ def _draw_markers(
     ]
     total = sum(len(m) for _, _, m in found)
     spans = [_x_of(c, options.x) for c in items]
-    low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-    figure = lr_ax.get_figure(root=True)
-    width_in = (figure.get_figwidth() if figure is not None else 8.0) * 0.85
-    rows: list[float] = []  # right end (axes fraction) of the last label in each row
-    used = 0
+    labels = _Labels(lr_ax, min(s[0] for s in spans), max(s[1] for s in spans))
     n = 0
     for curve, color, marks in found:
         for marker in marks:
@@ -227,38 +223,52 @@ def _draw_markers(
             if mom_ax is not None:
                 mom_ax.axvline(x, alpha=0.5, zorder=1, gid=f"lrplot-marker-{n}-momentum", **style)
             n += 1
-            if total > MAX_LABELS:
-                continue
-            text = marker.label(curve, options.x)
-            where = (x - low) / (high - low) if high > low else 0.0
-            span = len(text) * LABEL_SIZE * 0.55 / 72 / width_in + 0.01
-            right = where > 0.8
-            start, end = (where - span, where) if right else (where, where + span)
-            row = next((r for r, last in enumerate(rows) if last < start), len(rows))
-            if row == len(rows):
-                rows.append(end)
-            rows[row] = end
-            used = max(used, row + 1)
-            lr_ax.annotate(
-                text,
-                xy=(x, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(-3 if right else 3, -3 - row * (LABEL_SIZE + 3)),
-                textcoords="offset points",
-                ha="right" if right else "left",
-                va="top",
-                fontsize=LABEL_SIZE,
-                color=color,
-                gid=f"lrplot-label-{n - 1}",
-                bbox={
-                    "boxstyle": "round,pad=0.15",
-                    "facecolor": lr_ax.get_facecolor(),
-                    "edgecolor": "none",
-                    "alpha": 0.8,
-                },
-            )
-    if used:
-        _headroom(lr_ax, used)
+            if total <= MAX_LABELS:
+                labels.add(x, marker.label(curve, options.x), color, f"lrplot-label-{n - 1}")
+    if labels.used:
+        _headroom(lr_ax, labels.used)
+
+
+class _Labels:
+    """Marker labels along the top of the lr axes, in rows so that they do not overlap."""
+
+    def __init__(self, ax: Axes, low: float, high: float) -> None:
+        self.ax = ax
+        self.low, self.high = low, high
+        figure = ax.get_figure(root=True)
+        self.width_in = (figure.get_figwidth() if figure is not None else 8.0) * 0.85
+        self.rows: list[float] = []  # right end (axes fraction) of the last label in each row
+        self.used = 0
+
+    def add(self, x: float, text: str, color: str, gid: str) -> None:
+        low, high = self.low, self.high
+        where = (x - low) / (high - low) if high > low else 0.0
+        span = len(text) * LABEL_SIZE * 0.55 / 72 / self.width_in + 0.01
+        right = where > 0.8
+        start, end = (where - span, where) if right else (where, where + span)
+        row = next((r for r, last in enumerate(self.rows) if last < start), len(self.rows))
+        if row == len(self.rows):
+            self.rows.append(end)
+        self.rows[row] = end
+        self.used = max(self.used, row + 1)
+        self.ax.annotate(
+            text,
+            xy=(x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3 if right else 3, -3 - row * (LABEL_SIZE + 3)),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="top",
+            fontsize=LABEL_SIZE,
+            color=color,
+            gid=gid,
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "facecolor": self.ax.get_facecolor(),
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
 
 
 def _beside(ax: Axes, x: float, y: float, text: str, color: str, n: int) -> None:

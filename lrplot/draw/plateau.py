@@ -98,8 +98,6 @@ def patience_windows(curve: Curve) -> list[tuple[int, int]]:
 
 def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
     """Add the metric (second y-axis), reduction markers and, where asked, patience bands."""
-    import numpy as np
-
     plateau = [(i, c) for i, c in enumerate(curves) if c.metric is not None]
     if not plateau:
         return
@@ -115,95 +113,117 @@ def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
     metric_ax.spines["right"].set_visible(True)
     handles: list[Any] = []
     multi = len(curves) > 1
-    marked = banded = False
+    legend = {"reduction": False, "band": False}  # each labelled once
     for index, curve in plateau:
-        assert curve.metric is not None and curve.spec.metric is not None
-        metric_spec = curve.spec.metric
         xs = curve.epoch if x == "epoch" else curve.step
         first_line = sum(c.groups for c in curves[:index])
         colors = [
             lr_lines[first_line + g].get_color() if first_line + g < len(lr_lines) else None
             for g in range(curve.groups)
         ]
-        metric = np.where(np.isfinite(curve.metric), curve.metric, np.nan)
-        color = colors[0] if multi else METRIC_COLOR
-        label = f"metric: {metric_spec.describe()}"
-        if multi:
-            label = f"{curve.label} {label}"
-        padded = None
-        if metric_spec.padded_from is not None:
-            padded = metric_spec.padded_from * rows_per_scheduler_step(curve)
-        (line,) = metric_ax.plot(
-            xs[:padded], metric[:padded], color=color, linewidth=1.1, alpha=0.85, label=label
-        )
-        handles.append(line)
-        if padded is not None and padded < len(xs):
-            # The repeated last value of a short log is drawn dotted: it is not data.
-            (pad_line,) = metric_ax.plot(
-                xs[padded - 1 :],
-                metric[padded - 1 :],
-                color=color,
-                linewidth=1.1,
-                linestyle=":",
-                label="metric: repeated last value (pad: last)",
-            )
-            handles.append(pad_line)
-        if metric_spec.patience_band:
-            bars, how = improvement_bars(curve)
-            per_row = np.repeat(bars, rows_per_scheduler_step(curve))[: len(xs)]
-            (bar_line,) = metric_ax.plot(
-                xs,
-                np.where(np.isfinite(per_row), per_row, np.nan),
-                drawstyle="steps-post",
-                linestyle="--",
-                linewidth=1.0,
-                color=BAR_COLOR,
-                label=f"to improve, beat {how}",
-            )
-            handles.append(bar_line)
-        rows = reduction_rows(curve)
-        if rows.size == 0:
-            continue
-        few = rows.size <= MAX_MARKED
-        for g in range(curve.groups):
-            dropped = rows[curve.lr[g, rows] < curve.lr[g, rows - 1]]
-            (marks,) = lr_ax.plot(
-                xs[dropped],
-                curve.lr[g, dropped],
-                linestyle="none",
-                marker="v",
-                markersize=6,
-                color=REDUCTION_COLOR if not multi else colors[g],
-                markeredgecolor="white",
-                markeredgewidth=0.6,
-                zorder=4,
-                label="reduction" if not marked else "_nolegend_",
-            )
-            if not marked:
-                handles.append(marks)
-                marked = True
-        if few:
-            for row in rows:
-                lr_ax.axvline(
-                    float(xs[row]), color=REDUCTION_COLOR, linewidth=0.7, linestyle=":", alpha=0.7
-                )
-        if metric_spec.patience_band and few:
-            for first, row in patience_windows(curve):
-                span = lr_ax.axvspan(
-                    float(xs[first]),
-                    float(xs[row]),
-                    color=BAND_COLOR,
-                    alpha=0.13,
-                    linewidth=0,
-                    label="patience window" if not banded else "_nolegend_",
-                )
-                if not banded:
-                    handles.append(span)
-                    banded = True
+        handles += _metric_lines(metric_ax, curve, xs, colors[0] if multi else METRIC_COLOR, multi)
+        handles += _reductions(lr_ax, curve, xs, colors, multi, legend)
     names = {c.spec.metric.column if c.spec.metric else None for _, c in plateau}
     name = names.pop() if len(names) == 1 else None
     metric_ax.set_ylabel(name or "metric")
     _legend(metric_ax, list(lr_handles), list(lr_labels), handles)
+
+
+def _metric_lines(ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: bool) -> list[Any]:
+    """The metric, its padded tail (dotted), and the bar it had to beat (with patience_band)."""
+    import numpy as np
+
+    assert curve.metric is not None and curve.spec.metric is not None
+    metric_spec = curve.spec.metric
+    metric = np.where(np.isfinite(curve.metric), curve.metric, np.nan)
+    label = f"metric: {metric_spec.describe()}"
+    if multi:
+        label = f"{curve.label} {label}"
+    padded = None
+    if metric_spec.padded_from is not None:
+        padded = metric_spec.padded_from * rows_per_scheduler_step(curve)
+    (line,) = ax.plot(
+        xs[:padded], metric[:padded], color=color, linewidth=1.1, alpha=0.85, label=label
+    )
+    handles = [line]
+    if padded is not None and padded < len(xs):
+        # The repeated last value of a short log is drawn dotted: it is not data.
+        (pad_line,) = ax.plot(
+            xs[padded - 1 :],
+            metric[padded - 1 :],
+            color=color,
+            linewidth=1.1,
+            linestyle=":",
+            label="metric: repeated last value (pad: last)",
+        )
+        handles.append(pad_line)
+    if metric_spec.patience_band:
+        bars, how = improvement_bars(curve)
+        per_row = np.repeat(bars, rows_per_scheduler_step(curve))[: len(xs)]
+        (bar_line,) = ax.plot(
+            xs,
+            np.where(np.isfinite(per_row), per_row, np.nan),
+            drawstyle="steps-post",
+            linestyle="--",
+            linewidth=1.0,
+            color=BAR_COLOR,
+            label=f"to improve, beat {how}",
+        )
+        handles.append(bar_line)
+    return handles
+
+
+def _reductions(
+    lr_ax: Axes,
+    curve: Curve,
+    xs: np.ndarray,
+    colors: list[Any],
+    multi: bool,
+    legend: dict[str, bool],
+) -> list[Any]:
+    """A triangle at each reduction, a dotted line through it, and the patience windows."""
+    rows = reduction_rows(curve)
+    if rows.size == 0:
+        return []
+    handles: list[Any] = []
+    few = rows.size <= MAX_MARKED
+    for g in range(curve.groups):
+        dropped = rows[curve.lr[g, rows] < curve.lr[g, rows - 1]]
+        (marks,) = lr_ax.plot(
+            xs[dropped],
+            curve.lr[g, dropped],
+            linestyle="none",
+            marker="v",
+            markersize=6,
+            color=REDUCTION_COLOR if not multi else colors[g],
+            markeredgecolor="white",
+            markeredgewidth=0.6,
+            zorder=4,
+            label="reduction" if not legend["reduction"] else "_nolegend_",
+        )
+        if not legend["reduction"]:
+            handles.append(marks)
+            legend["reduction"] = True
+    if few:
+        for row in rows:
+            lr_ax.axvline(
+                float(xs[row]), color=REDUCTION_COLOR, linewidth=0.7, linestyle=":", alpha=0.7
+            )
+    assert curve.spec.metric is not None
+    if curve.spec.metric.patience_band and few:
+        for first, row in patience_windows(curve):
+            span = lr_ax.axvspan(
+                float(xs[first]),
+                float(xs[row]),
+                color=BAND_COLOR,
+                alpha=0.13,
+                linewidth=0,
+                label="patience window" if not legend["band"] else "_nolegend_",
+            )
+            if not legend["band"]:
+                handles.append(span)
+                legend["band"] = True
+    return handles
 
 
 def _legend(metric_ax: Axes, lr_handles: list[Any], lr_labels: list[str], extra: list[Any]) -> None:

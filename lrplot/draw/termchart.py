@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from lrplot.model import Curve
 
 HEIGHT = 10  # text rows of plot area
@@ -58,56 +60,15 @@ def chart(
     pad = max(len(label) for label in labels)
     name = "epoch" if x == "epoch" else "step"
     cols = max(MIN_WIDTH, total - pad - 2 - len(name) - 1)  # the axis name ends the last line
-    dots_x, dots_y = cols * 2, height * 4
-
-    def level(value: float) -> float:
-        if log_y:
-            value = math.log10(value)
-            lo, hi = math.log10(low), math.log10(high)
-        else:
-            lo, hi = low, high
-        if hi == lo:
-            return (dots_y - 1) / 2
-        return (value - lo) / (hi - lo) * (dots_y - 1)
-
-    grid = [[0] * cols for _ in range(height)]
-
-    def dot(px: int, py: float) -> None:
-        row = dots_y - 1 - int(round(py))
-        grid[row // 4][px // 2] |= _BITS[row % 4][px % 2]
-
-    length = max(len(s) for s in series)
+    grid = _Grid(cols, height, low, high, log_y)
     for ys in series:
-        previous: float | None = None  # level of the previous column's last point
-        for px in range(dots_x):
-            start = px * len(ys) // dots_x
-            stop = max(start + 1, (px + 1) * len(ys) // dots_x)
-            chunk = ys[start:stop]
-            chunk = chunk[np.isfinite(chunk) & ((chunk > 0) if log_y else True)]
-            if chunk.size == 0:
-                previous = None
-                continue
-            lo, hi = level(float(chunk.min())), level(float(chunk.max()))
-            if previous is not None:
-                # join to the neighbour so a steep drop draws as a line, not two dots
-                lo, hi = min(lo, previous), max(hi, previous)
-            for py in range(int(round(lo)), int(round(hi)) + 1):
-                dot(px, py)
-            previous = level(float(chunk[-1]))
-
+        grid.line(ys)
     lines = []
-    for r, cells in enumerate(grid):
+    for r, cells in enumerate(grid.cells):
         label = labels[0] if r == 0 else labels[1] if r == height - 1 else ""
         tick = "┤" if label else "│"
         lines.append(f"{label:>{pad}} {tick}" + "".join(chr(0x2800 + c) for c in cells).rstrip())
-    axis = ["─"] * cols
-    if annotate:
-        from lrplot.draw.markers import markers
-
-        for curve in curves:
-            for marker in markers(curve):
-                axis[min(cols - 1, marker.row * cols // max(1, length))] = "┴"
-    lines.append(" " * pad + " └" + "".join(axis))
+    lines.append(" " * pad + " └" + _axis(curves, cols, annotate))
     lines.append(" " * (pad + 2) + _x_labels(curves, cols, x) + f" {name}")
     if len(series) > 1:
         # One colourless grid cannot tell the lines apart; say what is drawn over what.
@@ -118,6 +79,61 @@ def chart(
         ]
         lines.append(f"{len(series)} lines overlaid: " + ", ".join(names))
     return "\n".join(lines)
+
+
+class _Grid:
+    """Braille cells, two dots wide and four high, over the lr range [low, high]."""
+
+    def __init__(self, cols: int, height: int, low: float, high: float, log_y: bool) -> None:
+        self.cells = [[0] * cols for _ in range(height)]
+        self.dots_x, self.dots_y = cols * 2, height * 4
+        self.log_y = log_y
+        self.low, self.high = (math.log10(low), math.log10(high)) if log_y else (low, high)
+
+    def level(self, value: float) -> float:
+        if self.log_y:
+            value = math.log10(value)
+        if self.high == self.low:
+            return (self.dots_y - 1) / 2
+        return (value - self.low) / (self.high - self.low) * (self.dots_y - 1)
+
+    def dot(self, px: int, py: float) -> None:
+        row = self.dots_y - 1 - int(round(py))
+        self.cells[row // 4][px // 2] |= _BITS[row % 4][px % 2]
+
+    def line(self, ys: np.ndarray) -> None:
+        """One series: each dot column spans the range of the values it covers."""
+        import numpy as np
+
+        previous: float | None = None  # level of the previous column's last point
+        for px in range(self.dots_x):
+            start = px * len(ys) // self.dots_x
+            stop = max(start + 1, (px + 1) * len(ys) // self.dots_x)
+            chunk = ys[start:stop]
+            chunk = chunk[np.isfinite(chunk) & ((chunk > 0) if self.log_y else True)]
+            if chunk.size == 0:
+                previous = None
+                continue
+            lo, hi = self.level(float(chunk.min())), self.level(float(chunk.max()))
+            if previous is not None:
+                # join to the neighbour so a steep drop draws as a line, not two dots
+                lo, hi = min(lo, previous), max(hi, previous)
+            for py in range(int(round(lo)), int(round(hi)) + 1):
+                self.dot(px, py)
+            previous = self.level(float(chunk[-1]))
+
+
+def _axis(curves: Sequence[Curve], cols: int, annotate: bool) -> str:
+    """The x axis, with ``┴`` where a marker is."""
+    axis = ["─"] * cols
+    length = max(len(curve) for curve in curves)
+    if annotate:
+        from lrplot.draw.markers import markers
+
+        for curve in curves:
+            for marker in markers(curve):
+                axis[min(cols - 1, marker.row * cols // max(1, length))] = "┴"
+    return "".join(axis)
 
 
 def _x_labels(curves: Sequence[Curve], cols: int, axis: str) -> str:

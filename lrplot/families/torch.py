@@ -1,7 +1,7 @@
 """The torch family: every scheduler class of the *installed* torch, plus ``SWALR``.
 
-The catalogue comes from torch's source (:mod:`lrplot.torchsource`), so a class a newer torch adds
-is drawn, listed and checked with no change here. What lrplot knows beyond the signatures
+The catalogue comes from torch's source (:mod:`lrplot.families.torch_source`), so a class a newer
+torch adds is drawn, listed and checked with no change here. What lrplot knows beyond the signatures
 (bounds, rules across arguments, events, warnings) is in :mod:`lrplot.families.torch_rules`.
 """
 
@@ -11,9 +11,9 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from lrplot import torchsource
 from lrplot.errors import LrplotError, SimulationError, SpecError, close_match
 from lrplot.families import torch_rules as rules
+from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping, family_of
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate

@@ -7,6 +7,9 @@ import math
 from typing import Any
 
 from lrplot import formats, paths
+from lrplot.config.context import Checker
+from lrplot.config.metric import check_metric
+from lrplot.config.optimizer import check_optimizer
 from lrplot.errors import close_match
 from lrplot.families import family_of
 from lrplot.model import (
@@ -21,9 +24,6 @@ from lrplot.model import (
 )
 from lrplot.params import typename
 from lrplot.plotoptions import options_from_yaml
-from lrplot.spec.context import Checker
-from lrplot.spec.metric import check_metric
-from lrplot.spec.optimizer import check_optimizer
 
 RUN_KEYS = ("epochs", "steps_per_epoch", "interval", "optimizer", "scheduler", "metric")
 FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lrplot import torchsource
+from lrplot.config.context import Checker
 from lrplot.errors import SpecError, close_match
+from lrplot.families import torch_source as torchsource
 from lrplot.families.torch_rules import with_rules
+from lrplot.families.torch_source import ClassInfo
 from lrplot.model import MAX_GROUPS, OptimizerSpec
 from lrplot.params import Param, is_number, typename, validate
-from lrplot.spec.context import Checker
-from lrplot.torchsource import ClassInfo
 
 
 def check_optimizer(ck: Checker, value: Any, path: str) -> OptimizerSpec:

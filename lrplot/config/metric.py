@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from lrplot import metrics
+from lrplot.config.context import Checker
 from lrplot.model import CurveSpec, MetricSpec
 from lrplot.params import is_number, typename, validate
-from lrplot.spec.context import Checker
 
 SOURCES = ("values", "file", "profile")
 OPTIONS = ("column", "pad", "seed", "patience_band")
@@ -93,7 +93,7 @@ def _values(ck: Checker, values: Any, path: str) -> list[float]:
 
 
 def _file(ck: Checker, data: dict[str, Any], path: str, steps: int) -> tuple[str, str, list[float]]:
-    from lrplot.spec.replay import ReplayError, read_column, resolve
+    from lrplot.config.replay import ReplayError, read_column, resolve
 
     name, column = data["file"], data.get("column")
     if not isinstance(name, str) or not name.strip():

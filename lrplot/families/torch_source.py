@@ -20,8 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from lrplot.errors import SpecError, close_match
+from lrplot.families.torch_signature import (
+    SUPPLIED,
+    arg_docs,
+    docstring,
+    make_param,
+    params_of,
+    with_docs,
+)
 from lrplot.params import MISSING, Param
-from lrplot.torchsig import SUPPLIED, arg_docs, docstring, make_param, params_of, with_docs
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from lrplot.config.context import Checker
+from lrplot.config.figure import check_figure
+from lrplot.config.warnings import spec_warnings
+from lrplot.config.yamlload import Document, load_bytes
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families import family_of
 from lrplot.model import CurveSpec, FigureSpec
-from lrplot.spec.context import Checker
-from lrplot.spec.figure import check_figure
-from lrplot.spec.warnings import spec_warnings
-from lrplot.spec.yamlload import Document, load_bytes
 
 __all__ = [
     "CurveSpec",

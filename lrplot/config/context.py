@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lrplot.config.yamlload import Document
 from lrplot.errors import SpecError, close_match
 from lrplot.families import family_for_key, keys
 from lrplot.model import OptimizerSpec, SchedulerSpec
 from lrplot.params import typename
-from lrplot.spec.yamlload import Document
 
 
 class Checker:
