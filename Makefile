@@ -42,6 +42,11 @@ lint: venv
 	$(BIN)/ruff format --check lrplot tests bench
 	$(BIN)/mypy
 
+## Rewrite tests/cases/*/*.expected from what lrplot says now; review the diff before committing.
+.PHONY: golden
+golden: venv
+	$(BIN)/python tests/golden.py
+
 ## Time lrplot against the floor torch sets (a few minutes; BENCH_ARGS=--quick for a short run).
 .PHONY: bench
 bench: venv
