@@ -177,9 +177,9 @@ def _str(param: Param, value: Any, path: str, fail: Fail) -> str:
 
 def _choice(param: Param, value: Any, path: str, fail: Fail) -> Any:
     if value not in param.choices:
-        choices = ", ".join(repr(c) for c in param.choices)
+        choices = param.rule or "one of " + ", ".join(repr(c) for c in param.choices)
         hint = close_match(str(value), param.choices)
-        raise fail(path, f"must be one of {choices}, got {value!r}", hint=hint)
+        raise fail(path, f"must be {choices}, got {value!r}", hint=hint)
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,9 @@ from lrplot.plotoptions import PlotOptions
 
 if TYPE_CHECKING:
     from lrplot.model import Curve
+
+# How each data format (not drawn by matplotlib) is written: curves -> text chunks.
+DATA_WRITERS: dict[str, Callable[[Sequence[Curve]], Iterable[str]]] = {"csv": csv_lines}
 
 
 def render(
@@ -59,15 +62,21 @@ def render(
                     blobs[fmt] = figure_bytes(figure, fmt)
             except LrplotError as exc:
                 raise exc.located(path=_text_path(figure_spec)) from None
+
+        def chunks(fmt: str) -> Iterable[str | bytes]:
+            return DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[fmt]]
+
         if capture is not None:
             for path, fmt in zip(outputs, formats, strict=True):
-                data = "".join(csv_lines(curves)).encode() if fmt == "csv" else blobs[fmt]
-                capture[str(path)] = data
+                parts = chunks(fmt)
+                capture[str(path)] = b"".join(
+                    p.encode() if isinstance(p, str) else p for p in parts
+                )
             return curves
         # All files or none: a failure while writing one leaves every existing output intact.
         atomic_write_all(
             [
-                (path, csv_lines(curves) if fmt == "csv" else [blobs[fmt]])
+                (path, chunks(fmt))
                 for path, fmt in zip(outputs, formats, strict=True)
                 if str(path) != "-"
             ]

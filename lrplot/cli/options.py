@@ -18,16 +18,11 @@ from typing import Annotated, Any
 import typer
 
 from lrplot import formats
+from lrplot.config.run import RUN_PARAMS
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families.base import Entry
 from lrplot.metrics import PROFILES, SEED
 from lrplot.params import Kind, Param
-
-
-class Interval(str, enum.Enum):
-    epoch = "epoch"
-    step = "step"
-
 
 Profile = enum.Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
 
@@ -69,16 +64,19 @@ class Flag:
         )
 
 
+SHORT = {"epochs": "-n"}  # short spellings of run options
+
+
 def run_flags(entry: Entry) -> list[Flag]:
-    """How long the run is, how it steps, and the optimizer."""
-    return [
-        Flag("epochs", ("--epochs", "-n"), int | None, f"Epochs to simulate [{entry.length_note}].",
-             key="epochs"),
-        Flag("steps_per_epoch", ("--steps-per-epoch",), int, "Optimizer steps per epoch.", 1,
-             key="steps_per_epoch", show_default=True),
-        Flag("interval", ("--interval",), Interval | None,
-             "When scheduler.step() runs: after each epoch, or after every optimizer step "
-             f"[{entry.interval}].", key="interval"),
+    """How long the run is and how it steps (lrplot.config.run), then the optimizer."""
+    notes = {"epochs": entry.length_note, "interval": entry.interval}
+    flags = []
+    for param in RUN_PARAMS:
+        decls = (option_name(param.name), *([SHORT[param.name]] if param.name in SHORT else []))
+        note = notes.get(param.name, param.default_note)
+        text = f"{param.doc[:1].upper()}{param.doc[1:]} [{note}]."
+        flags.append(Flag(param.name, decls, _annotation(entry, param), text, key=param.name))
+    return flags + [
         Flag("optimizer", ("--optimizer",), str, "Any torch.optim class.", "SGD",
              key="optimizer.type", show_default=True),
         Flag("lr", ("--lr",), float | None, "Optimizer lr [optimizer's default].",
@@ -187,6 +185,16 @@ _KIND_HELP = {
 }
 
 
+def _annotation(entry: Entry, param: Param) -> Any:
+    """The Python type Typer parses an option of ``param`` as (None: not given)."""
+    if param.kind is Kind.CHOICE:
+        choices = enum.Enum(  # type: ignore[misc]
+            f"{entry.name}_{param.name}", {c: c for c in param.choices}, type=str
+        )
+        return choices | None
+    return _KIND_TYPES.get(param.kind, str | None)
+
+
 def param_flag(entry: Entry, param: Param) -> Flag:
     """The option of one parameter of a catalogue entry (``--T-max``)."""
     decl = option_name(param.name)
@@ -195,16 +203,10 @@ def param_flag(entry: Entry, param: Param) -> Flag:
     help_text = ". ".join(parts) + f" [{param.default_note or 'required'}]"
     if param.kind is Kind.BOOL:
         decl = f"{decl}/--no-{decl[2:]}"
-    annotation: Any = _KIND_TYPES.get(param.kind, str | None)
-    if param.kind is Kind.CHOICE:
-        choices = enum.Enum(  # type: ignore[misc]
-            f"{entry.name}_{param.name}", {c: c for c in param.choices}, type=str
-        )
-        annotation = choices | None
     return Flag(
         f"arg_{param.name}",
         (decl,),
-        annotation,
+        _annotation(entry, param),
         help_text,
         key=f"scheduler.{param.name}",
         metavar=_KIND_METAVARS.get(param.kind),

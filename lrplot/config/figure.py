@@ -7,14 +7,13 @@ import math
 from typing import Any
 
 from lrplot import formats, paths
+from lrplot.config import run
 from lrplot.config.context import Checker
 from lrplot.config.metric import check_metric
 from lrplot.config.optimizer import check_optimizer
-from lrplot.errors import close_match
 from lrplot.families import family_of
 from lrplot.model import (
     DEFAULT_EPOCHS,
-    INTERVALS,
     MAX_CURVES,
     MAX_STEPS,
     MAX_TEXT,
@@ -22,10 +21,10 @@ from lrplot.model import (
     CurveSpec,
     FigureSpec,
 )
-from lrplot.params import typename
+from lrplot.params import typename, validate
 from lrplot.plotoptions import options_from_yaml
 
-RUN_KEYS = ("epochs", "steps_per_epoch", "interval", "optimizer", "scheduler", "metric")
+RUN_KEYS = (*run.NAMES, "optimizer", "scheduler", "metric")
 FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")
 CURVE_KEYS = ("label", *RUN_KEYS)
 
@@ -116,14 +115,6 @@ def check_outputs(ck: Checker, value: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _count(ck: Checker, value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ck.fail(path, f"must be a positive integer, got {typename(value)} {value!r}")
-    if value < 1:
-        raise ck.fail(path, f"must be a positive integer, got {value}")
-    return value
-
-
 def _check_steps(ck: Checker, epochs: int, steps_per_epoch: int, path: str) -> None:
     if epochs * steps_per_epoch > MAX_STEPS:
         raise ck.fail(
@@ -135,17 +126,16 @@ def _check_steps(ck: Checker, epochs: int, steps_per_epoch: int, path: str) -> N
 
 def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label: str) -> CurveSpec:
     """One run: its length and interval, optimizer, scheduler and metric."""
-    epochs = _count(ck, data["epochs"], owner["epochs"]) if "epochs" in data else None
-    steps_per_epoch = _count(ck, data.get("steps_per_epoch", 1), owner["steps_per_epoch"])
+    given = {
+        p.name: validate(p, data[p.name], owner[p.name], ck.fail)
+        for p in run.RUN_PARAMS
+        if p.name in data
+    }
+    epochs: int | None = given.get("epochs")
+    steps_per_epoch: int = given.get("steps_per_epoch", 1)
     if epochs is not None:
         _check_steps(ck, epochs, steps_per_epoch, owner["epochs"])
-    interval = data.get("interval")
-    if interval is not None and interval not in INTERVALS:
-        raise ck.fail(
-            owner["interval"],
-            f"must be 'epoch' or 'step', got {interval!r}",
-            hint=close_match(str(interval), INTERVALS),
-        )
+    interval: str | None = given.get("interval")
     ck.optimizer = check_optimizer(ck, data.get("optimizer"), owner["optimizer"])
     if data.get("scheduler") is None:
         raise ck.fail(owner["scheduler"], "missing scheduler")
@@ -171,6 +161,7 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
         steps_per_epoch=steps_per_epoch,
         interval=interval or defaults.interval or "epoch",
         label=label,
+        **{p.name: given.get(p.name, p.default) for p in run.EXTRA},
     )
     uses = family.uses_metric(scheduler)
     metric = check_metric(ck, data.get("metric"), owner["metric"], curve, uses)

@@ -12,10 +12,10 @@ from typing import Any
 
 from lrplot import formats
 from lrplot.config.metric import KEYS as METRIC_KEYS
+from lrplot.config.run import RUN_PARAMS
 from lrplot.families import families
 from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Family
-from lrplot.model import INTERVALS, MAX_STEPS
 from lrplot.params import Kind
 from lrplot.params import json_schema as param_schema
 from lrplot.plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
@@ -66,7 +66,6 @@ def _optimizer() -> dict[str, Any]:
 
 
 def _run_properties() -> dict[str, Any]:
-    count = {"type": "integer", "minimum": 1, "maximum": MAX_STEPS}
     from lrplot.metrics import PROFILES
 
     metric_props: dict[str, Any] = {key: {"type": "number"} for key in METRIC_KEYS}
@@ -82,9 +81,7 @@ def _run_properties() -> dict[str, Any]:
     metric_props["profile"] = {"enum": list(PROFILES)}
     metric_props["seed"] = {"type": "integer", "minimum": 0}
     return {
-        "epochs": {**count, "description": "epochs to simulate (default 100)"},
-        "steps_per_epoch": {**count, "description": "optimizer steps per epoch (default 1)"},
-        "interval": {"enum": list(INTERVALS), "description": "when scheduler.step() runs"},
+        **{param.name: param_schema(param) for param in RUN_PARAMS},
         "optimizer": _optimizer(),
         "scheduler": {"$ref": "#/definitions/scheduler"},
         "metric": {
