@@ -46,6 +46,7 @@ class Flag:
     key: str | None = None  # the spec key path it fills, if any
     metavar: str | None = None
     show_default: bool | str = False
+    param: Param | None = None  # the Param whose value it gives, converted by its kind
 
     @property
     def flag(self) -> str:
@@ -75,7 +76,17 @@ def run_flags(entry: Entry) -> list[Flag]:
         decls = (option_name(param.name), *([SHORT[param.name]] if param.name in SHORT else []))
         note = notes.get(param.name, param.default_note)
         text = f"{param.doc[:1].upper()}{param.doc[1:]} [{note}]."
-        flags.append(Flag(param.name, decls, _annotation(entry, param), text, key=param.name))
+        flags.append(
+            Flag(
+                param.name,
+                decls,
+                _annotation(entry, param),
+                text,
+                key=param.name,
+                metavar=_KIND_METAVARS.get(param.kind),
+                param=param,
+            )
+        )
     return flags + [
         Flag("optimizer", ("--optimizer",), str, "Any torch.optim class.", "SGD",
              key="optimizer.type", show_default=True),
@@ -210,6 +221,7 @@ def param_flag(entry: Entry, param: Param) -> Flag:
         help_text,
         key=f"scheduler.{param.name}",
         metavar=_KIND_METAVARS.get(param.kind),
+        param=param,
     )
 
 
@@ -268,9 +280,8 @@ def document(
         value = values.get(flag.name)
         if value is None or value is False and flag.key.startswith("metric."):
             continue
-        param = entry.param(flag.key.split(".", 1)[1]) if flag.name.startswith("arg_") else None
         try:
-            value = from_flag(param, value, flag.flag) if param else _plain(value)
+            value = from_flag(flag.param, value, flag.flag) if flag.param else _plain(value)
         except LrplotError as exc:
             raise exc.located(path=flag.flag) from None
         _put(raw, flag.key, value)
