@@ -1,19 +1,46 @@
 # Every target builds its own environment from nothing: `make demo` and `make test` are all the
-# set-up a fresh clone needs. The venv gets the CPU build of torch (pinned in constraints.txt).
+# set-up a fresh clone needs.
+#
+# .venv      : the CPU build of torch 2.13.0 + lrplot[dev,transformers,lightning,tensorboard],
+#              everything pinned in constraints.txt. Never torchvision here: PyPI's torchvision
+#              is a CUDA build that fails to import beside the CPU torch ("operator
+#              torchvision::nms does not exist", pytorch/vision#9085), and transformers' Trainer
+#              and Lightning (through torchmetrics) import it whenever it is installed.
+# .venv-timm : for the timm family only. timm imports torchvision when it loads, PyPI has no CPU
+#              torchvision for Linux x86_64 and no sdist to build one, so this venv takes
+#              torch 2.14.1 + torchvision 0.29.1 (a CUDA build that runs on the CPU, ~5.6 GB,
+#              pinned in constraints-timm.txt; pip takes both from this machine's disk) and runs
+#              the tests marked `timm`. lrplot itself never patches an installed package, and a
+#              user's own torch + torchvision install is untouched.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+VENV_TIMM ?= .venv-timm
+BIN_TIMM := $(VENV_TIMM)/bin
+PIP_TIMM := $(BIN_TIMM)/python -m pip --disable-pip-version-check -q
 OUT ?= out
+# No hub downloads and no telemetry, in tests and CI: nothing here needs the network.
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: venv demo docs test check-docs lint clean
+.PHONY: venv venv-timm demo docs test check-docs lint clean
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -c constraints.txt torch==2.13.0
-	$(PIP) install -c constraints.txt -e '.[dev]'
+	$(PIP) install -c constraints.txt -e '.[dev,transformers,lightning,tensorboard]'
+	touch $@
+
+venv-timm: $(VENV_TIMM)/.installed
+
+$(VENV_TIMM)/.installed: pyproject.toml constraints.txt constraints-timm.txt
+	$(PYTHON) -m venv $(VENV_TIMM)
+	grep -v '^torch==' constraints.txt > $(VENV_TIMM)/constraints-shared.txt
+	$(PIP_TIMM) install -c $(VENV_TIMM)/constraints-shared.txt -c constraints-timm.txt torch==2.14.1 torchvision==0.29.1
+	$(PIP_TIMM) install -c $(VENV_TIMM)/constraints-shared.txt -c constraints-timm.txt -e '.[dev,timm]'
 	touch $@
 
 ## Render every example in configs/ to $(OUT)/ as PNG and CSV.
@@ -27,8 +54,9 @@ docs: venv
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
 
 ## Lint, type-check, run the test suite, and check that the committed gallery is current.
-test: venv lint
-	$(BIN)/python -m pytest -q
+test: venv venv-timm lint
+	$(BIN)/python -m pytest -q -m "not timm"
+	$(BIN_TIMM)/python -m pytest -q -m timm
 	$(MAKE) --no-print-directory check-docs
 
 ## The committed figures and gallery must be what `make docs` would write now (writes nothing;
@@ -53,4 +81,4 @@ bench: venv
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_TIMM) $(OUT) .pytest_cache .mypy_cache .ruff_cache
