@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import LrplotError, SimulationError
 from lrplot.families import family_of
-from lrplot.families import torch_source as torchsource
+from lrplot.families.optimizers import build_optimizer
 from lrplot.metrics import metric_values
-from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
-from lrplot.params import Kind
+from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, SchedulerSpec
 
 if TYPE_CHECKING:
     import numpy as np
+
+__all__ = ["build_optimizer", "build_scheduler", "simulate", "simulate_figure"]
 
 
 Progress = Callable[[int, int], None]
@@ -88,8 +89,9 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
         lr = np.repeat(lr, stepping.repeat, axis=1)
         if momentum is not None:
             momentum = _repeat(momentum, stepping.repeat)
-        if metric is not None:
-            metric = np.repeat(metric, stepping.repeat)
+    metric_repeat = stepping.metric_repeat or stepping.repeat
+    if metric is not None and metric_repeat > 1:
+        metric = np.repeat(metric, metric_repeat)
     return Curve(
         spec=spec,
         lr=lr,
@@ -250,35 +252,6 @@ def _mark_stepped(optimizer: Any) -> None:
         return torch.zeros(())
 
     optimizer.step(closure)
-
-
-def build_optimizer(spec: OptimizerSpec) -> Any:
-    """A real torch optimizer holding one dummy single-element tensor per param group."""
-    import torch
-
-    info = torchsource.resolve_optimizer(spec.type)
-    cls = torchsource.optimizer_class(info)
-
-    def convert(kwargs: Any) -> dict[str, Any]:
-        out = {}
-        for name, value in kwargs.items():
-            param = info.param(name)
-            out[name] = tuple(value) if param and param.kind is Kind.FLOAT_TUPLE else value
-        return out
-
-    def tensor() -> torch.Tensor:
-        # 2-D, because Muon only takes matrices; one element is all a schedule needs.
-        return torch.zeros(1, 1, requires_grad=True)
-
-    params: Any
-    if spec.param_groups:
-        params = [{"params": [tensor()], **convert(group)} for group in spec.param_groups]
-    else:
-        params = [tensor()]
-    try:
-        return cls(params, **convert(spec.kwargs))
-    except (ValueError, TypeError, RuntimeError) as exc:
-        raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
 
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:

@@ -27,6 +27,8 @@ def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
     """One alternative of ``definitions.scheduler``: an entry of a family's catalogue."""
     names = list(dict.fromkeys([entry.name, *entry.names]))
     properties: dict[str, Any] = {family.key: {"enum": names, "description": entry.summary}}
+    if entry.target:  # the key holds what the command's argument names: module:attribute
+        properties[family.key] = {"type": "string", "description": entry.doc}
     for param in entry.params:
         properties[param.name] = param_schema(param)
     nested = [p.name for p in entry.params if p.kind is Kind.SCHEDULERS]
@@ -39,7 +41,19 @@ def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
         "type": "object",
         "properties": properties,
         "required": required + nested[:1],
-        "additionalProperties": False,
+        "additionalProperties": entry.any_keywords,  # an imported callable's keywords
+    }
+
+
+def _unavailable(family: Family, why: str) -> dict[str, Any]:
+    """A family that cannot be used here (an optional library that is not installed): its key
+    and any arguments, so that a config written for it still completes and validates."""
+    return {
+        "title": f"{family.key} (not available here)",
+        "description": why,
+        "type": "object",
+        "properties": {family.key: {"type": "string"}},
+        "required": [family.key],
     }
 
 
@@ -124,6 +138,7 @@ def json_schema() -> dict[str, Any]:
     schedulers = [
         _scheduler(family, entry) for family in families() for entry in family.entries().values()
     ]
+    schedulers += [_unavailable(family, why) for family in families() if (why := family.missing())]
     return {
         "$schema": DRAFT,
         "title": "lrplot spec",

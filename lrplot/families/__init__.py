@@ -1,17 +1,25 @@
 """Scheduler families: each source of schedulers behind one protocol (:mod:`.base`).
 
-``torch`` (every class of the installed torch) and ``recipe`` (lrplot's recipes) are built in.
+``torch`` (every class of the installed torch) and ``recipe`` (lrplot's recipes) are built in;
+``transformers`` and ``timm`` call the installed libraries when those optional extras are installed;
+``import`` calls a class or factory of the user's own (only what the caller allows).
 The rest of lrplot reaches a family through the functions here, never by a scheduler's name.
 """
 
 from __future__ import annotations
 
 from lrplot.families.base import Entry, Family, family_of, register, registered
+from lrplot.families.imported import ImportFamily
 from lrplot.families.recipes import RecipeFamily
+from lrplot.families.timm import TimmFamily
 from lrplot.families.torch import TorchFamily
+from lrplot.families.transformers import TransformersFamily
 
 register(TorchFamily())
 register(RecipeFamily())
+register(TransformersFamily())
+register(TimmFamily())
+register(ImportFamily())
 
 __all__ = ["Entry", "Family", "all_entries", "family_for_key", "family_of", "families", "keys"]
 
