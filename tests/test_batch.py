@@ -468,3 +468,24 @@ def test_gallery_shows_each_figure_beside_its_yaml(
     assert '<img src="figures/cosine.png"' in text
     assert '<img src="figures/sub/n.svg"' in text
     assert text.index("## cosine") < text.index("## named") < text.index("## overlay")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the forkserver is Linux's")
+def test_workers_fork_from_a_warm_server_and_keep_none_of_the_parents_matplotlib_state(
+    tmp_path: Path,
+) -> None:
+    import matplotlib
+
+    from lrplot.batch import work
+
+    context, initializer = work._pool_context()
+    assert context.get_start_method() == "forkserver" and initializer is None
+    configs = _configs(tmp_path / "configs", overlay=OVERLAY, cosine=COSINE)
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        options = BatchOptions(out_dir=out, formats=("png", "svg"), jobs=jobs)
+        with matplotlib.rc_context({"lines.linewidth": 9.0, "svg.hashsalt": "parent"}):
+            assert batch.run(batch.collect([str(configs)]), options).rendered == 2
+        outputs[jobs] = {p.name: p.read_bytes() for p in out.glob("*.*") if p.name != MANIFEST_NAME}
+    assert outputs[1] == outputs[2] and len(outputs[1]) == 4

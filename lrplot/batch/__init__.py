@@ -10,8 +10,10 @@
 - **Check.** ``check=True`` writes nothing. It ignores the manifest and renders every config in
   memory, then compares those bytes with the files on disk, so it verifies the files themselves,
   not a record of them.
-- **Parallel.** ``jobs > 1`` renders in worker processes (``spawn``, so nothing the parent holds
-  leaks in), each reused for many configs so torch and matplotlib are imported once per worker.
+- **Parallel.** ``jobs > 1`` renders in worker processes. On Linux they fork from a forkserver
+  that imported torch, torch._dynamo, matplotlib and lrplot once (:mod:`lrplot.batch.warm`), so
+  each starts warm; elsewhere they are spawned and import once each. Neither inherits the
+  parent's state.
 
 The CLI only parses flags, calls :func:`run` and turns the :class:`BatchResult` into an exit code.
 """

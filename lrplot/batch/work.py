@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lrplot.batch.inputs import Reporter
 from lrplot.batch.manifest import sha256_file
@@ -77,9 +80,21 @@ def _work(task: Task) -> Outcome:
 
 
 def _warm_up() -> None:
-    # Pay torch's and matplotlib's import once per worker, before its first config.
-    import matplotlib.figure  # noqa: F401
-    import torch  # noqa: F401
+    # spawn: pay torch's and matplotlib's import once per worker, before its first config.
+    import lrplot.batch.warm  # noqa: F401
+
+
+def _pool_context() -> tuple[Any, Callable[[], None] | None]:
+    """How workers start: on Linux, forked from a forkserver that has imported everything once
+    (lrplot.batch.warm), so each starts warm and leaves without tearing torch down; elsewhere
+    spawned, each importing for itself. Neither inherits the parent's state."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["lrplot.batch.warm"])
+        return context, None
+    return multiprocessing.get_context("spawn"), _warm_up
 
 
 def execute(
@@ -95,11 +110,10 @@ def execute(
             if fail_fast and outcome.error:
                 break
         return outcomes
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up) as pool:
+    context, initializer = _pool_context()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer) as pool:
         pending: dict[Future[Outcome], int] = {pool.submit(work, t): i for i, t in enumerate(tasks)}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
