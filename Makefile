@@ -47,11 +47,12 @@ $(VENV_TIMM)/.installed: pyproject.toml constraints.txt constraints-timm.txt
 demo: venv
 	$(BIN)/lrplot render configs --out-dir $(OUT) --format png,csv
 
-## Render configs/ into docs/figures/ (PNG + SVG) and write docs/gallery.md. Commit the result;
-## CI (.ci/run) fails when they are stale. Up-to-date figures are skipped (docs/figures/.lrplot-manifest.json).
+## Render configs/ into docs/figures/ (PNG + SVG, light and -dark) and write docs/gallery.md.
+## Commit the result; CI (.ci/run) fails when they are stale. Up-to-date figures are skipped
+## (docs/figures/.lrplot-manifest.json).
 docs: venv
-	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg
-	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
+	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg --theme both
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark
 
 ## Lint, type-check, run the test suite, and check that the committed gallery is current.
 test: venv venv-timm lint
@@ -62,8 +63,8 @@ test: venv venv-timm lint
 ## The committed figures and gallery must be what `make docs` would write now (writes nothing;
 ## exit 1 lists each stale file).
 check-docs: venv
-	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg --check
-	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --check
+	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg --theme both --check
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark --check
 
 lint: venv
 	$(BIN)/ruff check lrplot tests bench
