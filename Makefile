@@ -55,13 +55,14 @@ demo: venv venv-timm
 	$(BIN)/lrplot render $(CONFIGS) --out-dir $(OUT) --format png,csv $(ALLOW)
 	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir $(OUT) --format png,csv
 
-## Render configs/ into docs/figures/ (PNG + SVG) and write docs/gallery.md. Commit the result;
-## CI (.ci/run) fails when they are stale. Up-to-date figures are skipped (docs/figures/.lrplot-manifest.json;
-## it records one environment, so a run in the other venv renders its configs again).
+## Render configs/ into docs/figures/ (PNG + SVG, light and -dark) and write docs/gallery.md.
+## Commit the result; CI (.ci/run) fails when they are stale. Up-to-date figures are skipped
+## (docs/figures/.lrplot-manifest.json; it records one environment, so a run in the other venv
+## renders its configs again).
 docs: venv venv-timm
-	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg $(ALLOW)
-	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg
-	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
+	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg --theme both $(ALLOW)
+	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --theme both
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark
 
 ## Lint, type-check, run the test suite, and check that the committed gallery is current.
 test: venv venv-timm lint
@@ -72,9 +73,9 @@ test: venv venv-timm lint
 ## The committed figures and gallery must be what `make docs` would write now (writes nothing;
 ## exit 1 lists each stale file).
 check-docs: venv venv-timm
-	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg $(ALLOW) --check
-	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --check
-	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --check
+	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg --theme both $(ALLOW) --check
+	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --theme both --check
+	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark --check
 
 lint: venv
 	$(BIN)/ruff check lrplot tests bench

@@ -297,7 +297,7 @@ def decimation_rows(repeats: int) -> list[Row]:
     import lrplot
     from lrplot.outputs.figures import figure_bytes
 
-    plot_module = sys.modules["lrplot.plot"]
+    plot_module = sys.modules["lrplot.draw.lines"]  # where lines are decimated
     # CyclicLR stepped every step: 250 triangles of lr and momentum, which matplotlib's own path
     # simplification cannot merge away (a smooth cosine it mostly can).
     text = (
@@ -342,6 +342,63 @@ def decimation_rows(repeats: int) -> list[Row]:
             unit="%",
         ),
     ]
+
+
+def drawing_row(repeats: int, configs: Path) -> Row:
+    """In this process, imports and simulations paid: every figure of `render configs --format
+    png,svg`, against the same curves drawn by a minimal matplotlib figure (one line per curve
+    and param group, title, axis labels) saved as PNG and SVG at the same size and dpi, under the
+    same rc settings (so SVG text is text on both sides: the ratio is lrplot's own drawing)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    import lrplot
+    from lrplot.batch import collect
+    from lrplot.draw.figure import plot_figure
+    from lrplot.outputs.figures import figure_bytes
+    from lrplot.style import DPI, SIZE, rc
+
+    work = []
+    for config in collect([str(configs)]):
+        spec = lrplot.load_spec(config)
+        work.append((spec, lrplot.simulate_figure(spec)))
+
+    def lrplot_figures() -> float:
+        start = time.perf_counter()
+        for spec, curves in work:
+            figure = plot_figure(spec, curves)
+            for fmt in ("png", "svg"):
+                figure_bytes(figure, fmt)
+        return time.perf_counter() - start
+
+    def minimal() -> float:
+        start = time.perf_counter()
+        with matplotlib.rc_context(rc()):
+            for spec, curves in work:
+                figure = Figure(figsize=SIZE, dpi=DPI)
+                ax = figure.subplots()
+                for curve in curves:
+                    for g in range(curve.groups):
+                        ax.plot(curve.step, curve.lr[g])
+                ax.set_title(spec.display_title)
+                ax.set_xlabel("step")
+                ax.set_ylabel("learning rate")
+                for fmt in ("png", "svg"):
+                    figure.savefig(io.BytesIO(), format=fmt)
+        return time.perf_counter() - start
+
+    lrplot_figures()  # warm-up: font caches, first savefig
+    minimal()
+    a, b = interleaved([lrplot_figures, minimal], repeats)
+    return Row(
+        f"drawing: the {len(work)} figures of `render configs --format png,svg`, after imports",
+        "minimal `plot` + title + axis labels + `savefig` png and svg, same curves and size",
+        a,
+        b,
+        a / b,
+        "<= 2x",
+        a / b <= 2,
+    )
 
 
 # Started from a small fresh interpreter: a child forked from this bench process (torch and a 1M
@@ -523,8 +580,8 @@ def main() -> None:
         "--only",
         action="append",
         choices=[
-            *("startup", "csv", "png", "batch", "jobs", "decimation", "memory", "seed", "loop"),
-            "yaml",
+            *("startup", "csv", "png", "batch", "jobs", "decimation", "drawing", "memory"),
+            *("seed", "loop", "yaml"),
         ],
         help="run only this row (repeatable)",
     )
@@ -548,6 +605,7 @@ def main() -> None:
             "batch": lambda: [batch_row(work, heavy, configs)],
             "jobs": lambda: [jobs_row(work, heavy)],
             "decimation": lambda: decimation_rows(max(repeats, 3)),
+            "drawing": lambda: [drawing_row(max(repeats, 3), configs)],
             "memory": lambda: [memory_row(work)],
             "seed": lambda: [seed_row(work, heavy)],
             "loop": lambda: loop_rows(max(repeats, 3)),

@@ -78,35 +78,18 @@ def simulate(
     return simulate_spec(spec, progress=progress)
 
 
-def plot(
-    curves: Curve | Sequence[Curve] | Factory,
-    *,
-    title: str | None = None,
-    x: str = "epoch",
-    log_y: bool = False,
-    ax: Any = None,
-    annotate: bool = True,
-    style: str | None = None,
-    size: tuple[float, float] | None = None,
-    dpi: int | None = None,
-    **run: Any,
-) -> Figure:
-    """:func:`lrplot.draw.figure.plot`, or for a factory, the figure of its simulated run (the
-    run as keywords, as for :func:`simulate`)."""
+def plot(curves: Curve | Sequence[Curve] | Factory, **options: Any) -> Figure:
+    """:func:`lrplot.draw.figure.plot` (``options`` are its keywords), or for a factory, the
+    figure of its simulated run (the run as keywords too, as for :func:`simulate`)."""
+    import inspect
+
     from lrplot.draw.figure import plot as draw_plot
 
+    drawing = set(inspect.signature(draw_plot).parameters) - {"curves"}
+    run = {key: value for key, value in options.items() if key not in drawing}
+    figure = {key: value for key, value in options.items() if key in drawing}
     if callable(curves) and not isinstance(curves, Curve):
         curves = simulate(curves, **run)
     elif run:
         raise TypeError(f"run keywords apply to a factory, not to curves: {', '.join(run)}")
-    return draw_plot(
-        curves,
-        title=title,
-        x=x,
-        log_y=log_y,
-        ax=ax,
-        annotate=annotate,
-        style=style,
-        size=size,
-        dpi=dpi,
-    )
+    return draw_plot(curves, **figure)

@@ -27,7 +27,7 @@ FORMATS: dict[str, Format] = {
     fmt.name: fmt
     for fmt in (
         Format("png", True, {"Software": None}),
-        Format("svg", True, {"Date": None}),
+        Format("svg", True, {"Date": None, "Creator": None}),
         Format(
             "pdf", True, {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
         ),

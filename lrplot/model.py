@@ -63,6 +63,11 @@ class OptimizerSpec:
     def group_count(self) -> int:
         return max(1, len(self.param_groups))
 
+    def group_names(self) -> list[str]:
+        """Each param group's ``name`` (``param_groups: [{name: backbone}]``), or ``""``."""
+        groups = self.param_groups or ({},)
+        return [str(group.get("name", "")) for group in groups]
+
     def group_lrs(self) -> list[float]:
         """Each param group's initial lr, where the spec or the optimizer's default gives one."""
         groups = self.param_groups or ({},)
@@ -153,6 +158,10 @@ class Curve:
     ``momentum`` is a read-only broadcast view when it never changes (most schedules): it holds
     the same values as a full array without its 8 bytes per row. ``facts`` holds what the real
     scheduler object reported that drawing needs (a plateau's patience, mode, threshold, ...).
+    ``extra`` holds the other numeric param group keys by name, each shaped like ``lr``:
+    ``weight_decay`` whenever the optimizer has it, and any key the scheduler changed.
+    ``figure`` is the spec this curve was simulated for, when it came from one (its title and
+    ``plot:`` options are what :func:`lrplot.plot` draws by default).
     """
 
     spec: CurveSpec
@@ -161,10 +170,23 @@ class Curve:
     metric: np.ndarray | None = None  # float64, N: what a plateau scheduler saw for each row
     momentum_name: str = "momentum"  # "momentum", or "beta1" for the Adam family
     facts: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+    figure: FigureSpec | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
         return self.spec.label
+
+    @property
+    def group_names(self) -> list[str]:
+        """How the legend and the CSV name each param group: its ``name``, or its number."""
+        names = self.spec.optimizer.group_names()
+        names += [""] * (self.groups - len(names))
+        return [name or str(g) for g, name in enumerate(names[: self.groups])]
+
+    @property
+    def named_groups(self) -> bool:
+        return any(self.spec.optimizer.group_names())
 
     @property
     def groups(self) -> int:

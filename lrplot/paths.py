@@ -52,3 +52,15 @@ def escapes(base: str | Path, name: str, *, parent_only: bool = False) -> bool:
     target = Path(base) / name
     found = target.parent.resolve() if parent_only else target.resolve()
     return found != root and root not in found.parents
+
+
+def themed(path: str | Path, theme: str) -> str | Path:
+    """The file a figure in ``theme`` goes to beside ``path``: ``x.png`` -> ``x-dark.png``
+    (the light figure keeps the plain name). A ``Path`` stays a ``Path``."""
+    text = str(path)
+    folder, sep, name = text.replace("\\", "/").rpartition("/")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    new = f"{text[: len(folder) + len(sep)]}{stem}-{theme}{dot}{suffix}"
+    return Path(new) if isinstance(path, Path) else new

@@ -13,13 +13,29 @@ from lrplot.model import FigureSpec
 from lrplot.outputs.csv import csv_lines
 from lrplot.outputs.figures import figure_bytes
 from lrplot.outputs.files import atomic_write_all, check_targets, write_stdout
-from lrplot.plotoptions import PlotOptions
+from lrplot.paths import themed
+from lrplot.plotoptions import PlotOptions, check_options
 
 if TYPE_CHECKING:
     from lrplot.model import Curve
 
 # How each data format (not drawn by matplotlib) is written: curves -> text chunks.
 DATA_WRITERS: dict[str, Callable[[Sequence[Curve]], Iterable[str]]] = {"csv": csv_lines}
+
+
+def themed_outputs(
+    outputs: Sequence[str | Path], options: PlotOptions
+) -> list[tuple[str | Path, str]]:
+    """Each output with the theme it is drawn in. With ``theme: both`` every figure output also
+    gets its dark twin, ``x.png`` -> ``x-dark.png`` (:func:`lrplot.paths.themed`)."""
+    found: list[tuple[str | Path, str]] = []
+    themes = options.themes
+    for path in outputs:
+        if str(path) == "-" or format_of(path) not in FIGURES or len(themes) == 1:
+            found.append((path, themes[0]))
+            continue
+        found += [(path if theme == "light" else themed(path, theme), theme) for theme in themes]
+    return found
 
 
 def render(
@@ -32,12 +48,15 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     capture: dict[str, bytes] | None = None,
     allow_import: Iterable[str] = (),
+    themes: Sequence[str] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
 
     Figures are drawn with ``options`` (default: the spec's ``plot:`` mapping), with ``x`` and
-    ``log_y`` overriding it where given. ``progress(done, total)`` is passed to the simulation.
+    ``log_y`` overriding it where given. With ``theme: both`` each figure is written twice,
+    ``x.png`` and ``x-dark.png``; ``themes`` instead gives the theme of each output (as
+    :func:`themed_outputs` paired them). ``progress(done, total)`` is passed to the simulation.
 
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
@@ -48,43 +67,19 @@ def render(
 
     figure_spec = _loaded(spec, allow_import)
     try:
-        formats = [format_of(path) for path in outputs]
+        chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
+        check_options(chosen)
+        if themes is None:
+            pairs = themed_outputs(outputs, chosen)
+        else:
+            pairs = list(zip(outputs, themes, strict=True))
+        formats = [format_of(path) for path, _ in pairs]
         if capture is None:
-            check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
+            check_targets([path for path, _ in pairs if str(path) != "-"])  # before the slow part
         curves = simulate_figure(figure_spec, progress=progress)
-        blobs: dict[str, bytes] = {}
-        wanted = sorted({fmt for fmt in formats if fmt in FIGURES})
-        if wanted:
-            from lrplot.draw.figure import plot_figure
+        blobs = _figures(figure_spec, curves, chosen, pairs, formats)
 
-            chosen = (options or figure_spec.plot).merged(x=x, log_y=log_y)
-            figure = plot_figure(figure_spec, curves, chosen)
-            try:
-                for fmt in wanted:
-                    blobs[fmt] = figure_bytes(figure, fmt)
-            except LrplotError as exc:
-                raise exc.located(path=_text_path(figure_spec)) from None
-
-        def chunks(fmt: str) -> Iterable[str | bytes]:
-            return DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[fmt]]
-
-        if capture is not None:
-            for path, fmt in zip(outputs, formats, strict=True):
-                parts = chunks(fmt)
-                capture[str(path)] = b"".join(
-                    p.encode() if isinstance(p, str) else p for p in parts
-                )
-            return curves
-        # All files or none: a failure while writing one leaves every existing output intact.
-        atomic_write_all(
-            [
-                (path, chunks(fmt))
-                for path, fmt in zip(outputs, formats, strict=True)
-                if str(path) != "-"
-            ]
-        )
-        if any(str(path) == "-" for path in outputs):
-            write_stdout(csv_lines(curves))
+        _write([path for path, _ in pairs], formats, curves, blobs, capture)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
@@ -92,6 +87,65 @@ def render(
 
 def _loaded(spec: FigureSpec | str | Path, allow_import: Iterable[str]) -> FigureSpec:
     return spec if isinstance(spec, FigureSpec) else load_spec(spec, allow_import=allow_import)
+
+
+def _write(
+    paths: Sequence[str | Path],
+    formats: Sequence[str],
+    curves: Sequence[Curve],
+    blobs: dict[str, bytes],
+    capture: dict[str, bytes] | None,
+) -> None:
+    """Write every output (or with ``capture``, keep its bytes there)."""
+
+    def chunks(path: str | Path, fmt: str) -> Iterable[str | bytes]:
+        return DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
+
+    if capture is not None:
+        for path, fmt in zip(paths, formats, strict=True):
+            parts = chunks(path, fmt)
+            capture[str(path)] = b"".join(p.encode() if isinstance(p, str) else p for p in parts)
+        return
+    # All files or none: a failure while writing one leaves every existing output intact.
+    atomic_write_all(
+        [
+            (path, chunks(path, fmt))
+            for path, fmt in zip(paths, formats, strict=True)
+            if str(path) != "-"
+        ]
+    )
+    if any(str(path) == "-" for path in paths):
+        write_stdout(csv_lines(curves))
+
+
+def _figures(
+    spec: FigureSpec,
+    curves: Sequence[Curve],
+    options: PlotOptions,
+    pairs: Sequence[tuple[str | Path, str]],
+    formats: Sequence[str],
+) -> dict[str, bytes]:
+    """The bytes of every figure output, by path: each theme drawn once, saved per format."""
+    from dataclasses import replace
+
+    blobs: dict[str, bytes] = {}
+    wanted = sorted(
+        {theme for (_, theme), fmt in zip(pairs, formats, strict=True) if fmt in FIGURES}
+    )
+    for theme in wanted:
+        from lrplot.draw.figure import plot_figure
+
+        figure = plot_figure(spec, curves, replace(options, theme=theme))
+        saved: dict[str, bytes] = {}
+        try:
+            for (path, its_theme), fmt in zip(pairs, formats, strict=True):
+                if fmt in FIGURES and its_theme == theme:
+                    if fmt not in saved:
+                        saved[fmt] = figure_bytes(figure, fmt)
+                    blobs[str(path)] = saved[fmt]
+        except LrplotError as exc:
+            raise exc.located(path=_text_path(spec)) from None
+    return blobs
 
 
 def _text_path(spec: FigureSpec) -> str | None:

@@ -49,7 +49,7 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
                 f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
             )
         try:
-            return _simulate(spec.curves[0], progress)
+            return _simulate(spec.curves[0], progress, spec)
         except LrplotError as exc:
             raise exc.relocated(spec.origins, source=spec.source) from None
     return _simulate(spec, progress)
@@ -58,12 +58,26 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
 def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tuple[Curve, ...]:
     """Simulate every curve of a figure, each with a fresh optimizer."""
     try:
-        return tuple(_simulate(curve, progress) for curve in spec.curves)
+        return tuple(_simulate(curve, progress, spec) for curve in spec.curves)
     except LrplotError as exc:
         raise exc.relocated(spec.origins, source=spec.source) from None
 
 
-def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
+def _simulate(
+    spec: CurveSpec, progress: Progress | None = None, figure: FigureSpec | None = None
+) -> Curve:
+    """Run the spec; when a scheduler changed a param group key besides the lr and momentum
+    (seen by comparing the groups with their start every chunk), run it again recording that
+    key at every step. Watching every write instead would cost a Python call per step."""
+    curve, changed = _run(spec, progress, (), figure)
+    if changed:
+        curve, _ = _run(spec, None, tuple(sorted(changed)), figure)
+    return curve
+
+
+def _run(
+    spec: CurveSpec, progress: Progress | None, watch: tuple[str, ...], figure: FigureSpec | None
+) -> tuple[Curve, set[str]]:
     import numpy as np
 
     # A fresh optimizer for every curve: schedulers store `initial_lr` with setdefault, so a
@@ -82,51 +96,108 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
     lr = np.empty((len(groups), stepping.records), dtype=np.float64)
 
     _mark_stepped(optimizer)
-    momentum = _record(stepping.advance, groups, momentum_key, lr, spec.scheduler.path, progress)
+    start = _numbers(groups, momentum_key)
+    keys = ([momentum_key] if momentum_key else []) + [k for k in watch if k != momentum_key]
+    recorder = _Recorder(groups, keys, start, lr.shape)
+    series = _record(stepping.advance, recorder, lr, spec.scheduler.path, progress)
 
     _check_finite(lr, spec)
+    extra = {key: series[key] for key in watch if key in series}
+    if "weight_decay" in start and "weight_decay" not in extra:
+        values = np.array([[start["weight_decay"][g]] for g in range(len(groups))], np.float64)
+        extra["weight_decay"] = np.broadcast_to(values, lr.shape)
+    momentum = series.get(momentum_key) if momentum_key else None
     if stepping.repeat > 1:
         lr = np.repeat(lr, stepping.repeat, axis=1)
         if momentum is not None:
             momentum = _repeat(momentum, stepping.repeat)
+        extra = {key: _repeat(values, stepping.repeat) for key, values in extra.items()}
     metric_repeat = stepping.metric_repeat or stepping.repeat
     if metric is not None and metric_repeat > 1:
         metric = np.repeat(metric, metric_repeat)
-    return Curve(
+    curve = Curve(
         spec=spec,
         lr=lr,
         momentum=momentum,
         metric=metric,
         momentum_name="beta1" if momentum_key == "betas" else "momentum",
         facts=stepping.facts,
+        extra=extra,
+        figure=figure,
     )
+    return curve, recorder.changed - set(watch)
+
+
+def _numbers(groups: list[dict[str, Any]], momentum_key: str | None) -> dict[str, list[float]]:
+    """The plain numeric keys every param group has (not the lr, momentum or bookkeeping)."""
+    skip = {"lr", "params", "initial_lr", momentum_key}
+    keys = [
+        key
+        for key, value in groups[0].items()
+        if key not in skip and isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    found = {}
+    for key in keys:
+        values = [group.get(key) for group in groups]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            found[key] = [float(v) for v in values]  # type: ignore[arg-type]
+    return found
 
 
 # Progress is reported between chunks, so one chunk is one progress interval.
 CHUNK_STEPS = PROGRESS_EVERY
 
 
+class _Recorder:
+    """The series recorded besides the lr (momentum or betas[0], watched keys), and the keys a
+    scheduler changed, seen by comparing every group with its start after each chunk."""
+
+    def __init__(
+        self,
+        groups: list[dict[str, Any]],
+        keys: list[str],
+        start: dict[str, list[float]],
+        shape: tuple[int, int],
+    ) -> None:
+        self.groups, self.keys, self.start = groups, keys, start
+        self.rows = {key: _Rows(*shape) for key in keys}
+        self.changed: set[str] = set()
+
+    def check(self) -> None:
+        for key, values in self.start.items():
+            if key not in self.changed and any(
+                group.get(key) != value for group, value in zip(self.groups, values, strict=True)
+            ):
+                self.changed.add(key)
+
+    def store(self, key: str, begin: int, values: list[list[Any]], path: str) -> None:
+        import numpy as np
+
+        if key == "betas":
+            values = [[betas[0] for betas in rows] for rows in values]
+        count = len(values[0])
+        block = np.empty((len(values), count), dtype=np.float64)
+        for g, rows in enumerate(values):
+            _store(block[g], 0, rows, path, offset=begin)
+        self.rows[key].add(begin, block)
+
+
 def _record(
     advance: Callable[[int], object],
-    groups: list[dict[str, Any]],
-    momentum_key: str | None,
+    recorder: _Recorder,
     lr: np.ndarray,
     path: str,
     progress: Progress | None = None,
-) -> np.ndarray | None:
+) -> dict[str, np.ndarray]:
     """Call ``advance(k)`` once per column of ``lr``, reading every group's lr into it first.
 
-    Returns the momentum (or betas[0]) rows, or None when the optimizer has neither. Values are
-    appended to plain lists for CHUNK_STEPS steps, then copied into numpy: a list append is a
-    fraction of a numpy item assignment, and the chunks keep a constant momentum from ever
-    needing a full-length array. ``progress(done, steps)`` is called before each chunk and at
-    the end.
+    Returns the rows of each of the recorder's keys. Values are appended to plain lists for
+    CHUNK_STEPS steps, then copied into numpy: a list append is a fraction of a numpy item
+    assignment, and the chunks keep a constant series from ever needing a full-length array.
+    ``progress(done, steps)`` is called before each chunk and at the end.
     """
-    import numpy as np
-
+    groups, keys = recorder.groups, recorder.keys
     count, steps = lr.shape
-    momentum = _Rows(count, steps) if momentum_key else None
-    key = momentum_key or ""
     begin = 0
     lrs: list[list[Any]] = []
     try:
@@ -135,26 +206,33 @@ def _record(
                 progress(begin, steps)
             end = min(begin + CHUNK_STEPS, steps)
             lrs = [[] for _ in groups]
-            moments: list[list[Any]] = [[] for _ in groups]
-            readers = [
-                (group, lrs[g].append, moments[g].append if momentum_key else None)
-                for g, group in enumerate(groups)
-            ]
-            for k in range(begin, end):
-                for group, add_lr, add_momentum in readers:
-                    add_lr(group["lr"])
-                    if add_momentum is not None:
-                        add_momentum(group[key])
-                advance(k)
+            seen: dict[str, list[list[Any]]] = {key: [[] for _ in groups] for key in keys}
+            if len(keys) == 1:  # the common case (momentum or betas): one append, no inner loop
+                (key,) = keys
+                readers: list[tuple[Any, ...]] = [
+                    (group, lrs[g].append, seen[key][g].append) for g, group in enumerate(groups)
+                ]
+                for k in range(begin, end):
+                    for group, add_lr, add in readers:
+                        add_lr(group["lr"])
+                        add(group[key])
+                    advance(k)
+            else:
+                readers = [
+                    (group, lrs[g].append, [(key, seen[key][g].append) for key in keys])
+                    for g, group in enumerate(groups)
+                ]
+                for k in range(begin, end):
+                    for group, add_lr, adds in readers:
+                        add_lr(group["lr"])
+                        for key, add in adds:
+                            add(group[key])
+                    advance(k)
             for g in range(count):
                 _store(lr[g], begin, lrs[g], path)
-            if momentum is not None:
-                if key == "betas":
-                    moments = [[betas[0] for betas in rows] for rows in moments]
-                block = np.empty((count, end - begin), dtype=np.float64)
-                for g in range(count):
-                    _store(block[g], 0, moments[g], path, offset=begin)
-                momentum.add(begin, block)
+            for key in keys:
+                recorder.store(key, begin, seen[key], path)
+            recorder.check()
     except LrplotError:
         raise
     except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
@@ -162,7 +240,7 @@ def _record(
         raise SimulationError(f"torch failed at scheduler step {k}: {exc}", path=path) from None
     if progress is not None:
         progress(steps, steps)
-    return None if momentum is None else momentum.array()
+    return {key: rows.array() for key, rows in recorder.rows.items()}
 
 
 def _store(row: np.ndarray, begin: int, values: list[Any], path: str, offset: int = 0) -> None:

@@ -20,7 +20,8 @@ def curve_of(text: str) -> lrplot.Curve:
 
 
 def summary(curve: lrplot.Curve, axis: str = "epoch") -> list[tuple[str, str]]:
-    return [(m.kind, m.label(curve, axis)) for m in markers(curve)]
+    """The labelled markers (a series' quiet members draw a line but no label)."""
+    return [(m.kind, m.label(curve, axis)) for m in markers(curve) if not m.quiet]
 
 
 def test_multistep_milestones_with_the_measured_ratio() -> None:
@@ -105,7 +106,21 @@ def test_plateau_reductions_are_where_torch_reduced() -> None:
 def test_onecycle_warmup_ends_at_the_peak() -> None:
     curve = lrplot.simulate(lrplot.load_spec(CONFIGS / "onecycle.yaml"))
     assert summary(curve) == [("warmup", "warmup ends @ 2.9")]
+    assert summary(curve, "step") == [("warmup", "warmup ends @ 29")]
     assert curve.lr[0, 29] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("steps_per_epoch", [1, 10])
+def test_a_onecycle_run_that_stops_while_rising_has_no_warmup_end(steps_per_epoch: int) -> None:
+    # total_steps 100 with pct_start 0.3: torch's warmup ends at step 29; a 10-step run (or 10
+    # epochs stepped per epoch, each lr held for 10 rows) only rises, and its last, highest row
+    # is not where warmup ends.
+    curve = curve_of(
+        f"epochs: 10\nsteps_per_epoch: {steps_per_epoch}\noptimizer: {{momentum: 0.9}}\n"
+        "scheduler: {type: onecycle, max_lr: 0.1, total_steps: 100}"
+    )
+    assert (curve.lr[0, 1:] >= curve.lr[0, :-1]).all()
+    assert markers(curve) == []
 
 
 def test_stepped_lambda_is_marked_from_the_curve_smooth_curves_are_not() -> None:
@@ -119,10 +134,37 @@ def test_stepped_lambda_is_marked_from_the_curve_smooth_curves_are_not() -> None
         assert markers(curve_of(f"optimizer: {{momentum: 0.9}}\nscheduler: {text}")) == []
 
 
-def test_too_many_milestones_are_texture_not_landmarks() -> None:
+def test_steplr_is_one_note_not_the_same_label_at_every_drop() -> None:
+    curve = curve_of("optimizer: {lr: 1.0}\nscheduler: {type: step, step_size: 10, gamma: 0.5}")
+    found = markers(curve)
+    # torch halves the lr at 10, 20, ..., 90: a line at each, one label for the series
+    assert [m.row for m in found] == list(range(10, 100, 10))
+    assert [m.row for m in found if not m.quiet] == [10]
+    assert all(curve.lr[0, m.row] == curve.lr[0, m.row - 1] * 0.5 for m in found)
+    assert summary(curve) == [("milestone", "×0.5 every 10 epochs")]
+    assert summary(curve, "step") == [("milestone", "×0.5 every 10 steps")]
+    # per epoch with 4 steps each: every 10 epochs is every 40 optimizer steps
+    curve = curve_of("epochs: 30\nsteps_per_epoch: 4\nscheduler: {type: step, step_size: 10}")
+    assert summary(curve, "step") == [("milestone", "×0.1 every 40 steps")]
+    # a series torch breaks (ChainedScheduler overwrites some drops) is labelled drop by drop
+    curve = curve_of(
+        "optimizer: {lr: 1.0}\nscheduler:\n  type: chained\n  schedulers:\n"
+        "    - {type: step, step_size: 10, gamma: 0.5}\n"
+        "    - {type: multistep, milestones: [20], gamma: 0.1}\n"
+    )
+    assert summary(curve)[:3] == [
+        ("milestone", "×0.5 @ 10"),
+        ("milestone", "×0.05 @ 20"),
+        ("milestone", "×0.5 @ 30"),
+    ]
+
+
+def test_too_many_milestones_keep_one_note_and_no_lines() -> None:
     curve = curve_of("scheduler: {type: step, step_size: 2, gamma: 0.9}")
-    assert markers(curve) == []
-    assert jumps(curve) == []  # 49 changes: not piecewise constant either
+    assert [(m.row, m.label(curve, "epoch")) for m in markers(curve)] == [
+        (2, "×0.9 every 2 epochs")
+    ]
+    assert jumps(curve) == []  # 49 changes: not a few jumps either
 
 
 def test_every_classic_config_gets_the_markers_it_should() -> None:
@@ -131,11 +173,7 @@ def test_every_classic_config_gets_the_markers_it_should() -> None:
         "exponential": [],
         "cosine": [("end", "T_max @ 20")],
         "cyclic": [],
-        "step": [
-            ("milestone", "×0.1 @ 30"),
-            ("milestone", "×0.1 @ 60"),
-            ("milestone", "×0.1 @ 90"),
-        ],
+        "step": [("milestone", "×0.1 every 30 epochs")],
         "linear": [("end", "decay ends @ 80")],
         "constant": [("warmup", "warmup ends @ 20")],
         "swa": [("end", "swa_lr reached @ 30")],

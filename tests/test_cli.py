@@ -41,7 +41,7 @@ def test_cosine_png_exactly_as_the_readme_writes_it(tmp_path: Path) -> None:
     from matplotlib.image import imread
 
     pixels = imread(out)
-    assert pixels.shape[:2] == (450, 800)
+    assert pixels.shape[:2] == (900, 1600)
     assert (pixels[..., :3].std(axis=(0, 1)) > 0.05).all()  # not blank
 
 

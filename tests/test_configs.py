@@ -56,6 +56,8 @@ def _build(spec: dict[str, Any], optimizer: torch.optim.Optimizer, total: int) -
         spec["lr_lambda"] = _lambda(spec["lr_lambda"])
     if name == "ChainedScheduler":
         return cls(spec["schedulers"])
+    if name == "OneCycleLR" and "total_steps" not in spec and "epochs" not in spec:
+        spec["total_steps"] = total  # lrplot fits OneCycleLR to the run when it has no length
     return cls(optimizer, **spec)
 
 
@@ -74,20 +76,24 @@ def _metric(config: dict[str, Any], folder: Path, count: int) -> list[float]:
     return metric_values(MetricSpec(profile=profile, params=metric, seed=seed), count).tolist()
 
 
-def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[float]:
+def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[list[float]]:
+    """The lr of every param group at every optimizer step, torch stepped directly."""
     epochs = config.get("epochs", 100)
     per_epoch = config.get("steps_per_epoch", 1)
     interval = config.get("interval", "epoch")
     opt = dict(config.get("optimizer", {}))
     opt_cls = getattr(torch.optim, opt.pop("type", "SGD"))
-    optimizer = opt_cls([torch.zeros(1, requires_grad=True)], **opt)
+    groups = opt.pop("param_groups", [{}])
+    params = [{"params": [torch.zeros(1, requires_grad=True)], **group} for group in groups]
+    optimizer = opt_cls(params, **opt)
     scheduler_steps = epochs * per_epoch if interval == "step" else epochs
     scheduler = _build(config["scheduler"], optimizer, scheduler_steps)
     metric = _metric(config, folder, scheduler_steps)
-    lrs = []
+    lrs: list[list[float]] = [[] for _ in optimizer.param_groups]
     k = 0
     for t in range(epochs * per_epoch):
-        lrs.append(float(optimizer.param_groups[0]["lr"]))
+        for g, group in enumerate(optimizer.param_groups):
+            lrs[g].append(float(group["lr"]))
         optimizer.step()
         if interval == "step" or (t + 1) % per_epoch == 0:
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
@@ -137,8 +143,12 @@ def test_render_writes_every_figure_and_csv_matching_torch(tmp_path: Path) -> No
             if "type" not in run["scheduler"]:
                 # tests/test_recipes.py, test_transformers.py, ... check the other families
                 continue
-            lrs = [float(r["lr"]) for r in rows if r.get("curve", "") == label]
-            assert lrs == _oracle(run, path.parent), f"{path.name} {label}"
+            mine = [r for r in rows if r.get("curve", "") == label]
+            columns = [c for c in rows[0] if c == "lr" or c.startswith("lr_")]
+            expected = _oracle(run, path.parent)
+            assert len(columns) == len(expected), path.name
+            for column, theirs in zip(columns, expected, strict=True):
+                assert [float(r[column]) for r in mine] == theirs, f"{path.name} {label} {column}"
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])

@@ -12,10 +12,11 @@ from matplotlib.testing.compare import compare_images
 
 import lrplot
 from lrplot.draw.decimate import COLUMNS, decimate
+from lrplot.draw.figure import LogScaleWarning
 from lrplot.outputs.csv import csv_lines
 from lrplot.outputs.figures import figure_bytes
 
-plot_module = importlib.import_module("lrplot.draw.figure")
+plot_module = importlib.import_module("lrplot.draw.lines")  # where lines are decimated
 
 # 200k rows: a staircase (epoch interval) with sharp restarts, and a noisy-looking triangle wave
 # (CyclicLR stepped every step) whose period is not a multiple of the decimation runs.
@@ -43,7 +44,7 @@ def drawn_png(curve: lrplot.Curve, path: Path, monkeypatch: pytest.MonkeyPatch, 
         if curve.lr.min() > 0:
             figure = lrplot.plot(curve)
         else:
-            with pytest.warns(plot_module.LogScaleWarning):
+            with pytest.warns(LogScaleWarning):
                 figure = lrplot.plot(curve, log_y=True)
         path.write_bytes(figure_bytes(figure, "png"))
     return len(figure.axes[0].lines[0].get_xdata())

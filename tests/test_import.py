@@ -346,7 +346,7 @@ def test_simulate_and_plot_take_a_factory() -> None:
     )
     assert plateau_curve.metric is not None and plateau_curve.lr[0][-1] < 0.001
     figure = lrplot.plot(lambda opt: WarmupCosine(opt, 5, 30), epochs=30, title="mine")
-    assert figure.axes[0].get_title() == "mine"
+    assert figure.axes[0].get_title(loc="left") == "mine"
     with pytest.raises(TypeError, match="run keywords"):
         lrplot.simulate(curve.spec, epochs=3)
 

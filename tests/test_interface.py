@@ -43,13 +43,13 @@ def test_quick_look_draws_a_chart_that_fits_the_terminal(columns: int) -> None:
     assert result.exit_code == 0, result.output
     lines = chart_lines(result.stdout)
     assert max(len(line) for line in lines) == columns
-    assert lines[0].startswith("0.001 ┤") and BRAILLE.search(lines[0])
-    assert lines[9].startswith("    0 ┤")
+    assert lines[0].startswith("1e-3 ┤") and BRAILLE.search(lines[0])
+    assert lines[9].startswith("   0 ┤")
     # T_max marker on the x axis, where epoch 20 falls
     axis = lines[10]
     assert axis.count("┴") == 1
-    cols = len(axis) - 7
-    assert axis.index("┴") - 7 == 20 * cols // 100
+    cols = len(axis) - 6
+    assert axis.index("┴") - 6 == 20 * cols // 100
     # then the summary, with torch's numbers
     rest = result.stdout[len("\n".join(lines)) :]
     assert "CosineAnnealingLR(T_max=20)" in rest
@@ -63,11 +63,11 @@ def test_chart_of_a_staircase_has_its_levels_and_markers() -> None:
     curve = lrplot.simulate(spec)
     text = chart([curve], width=80)
     lines = text.splitlines()
-    assert lines[0].startswith("   0.001 ┤") and lines[9].startswith("0.000125 ┤")
+    assert lines[0].startswith("   1e-3 ┤") and lines[9].startswith("1.25e-4 ┤")
     assert lines[10].count("┴") == 3
     assert lines[-1].split() == ["0", "50", "99", "epoch"]
     # top row: lit from the start until the first milestone (30 of 100 steps), then dark
-    cells = lines[0][len("   0.001 ┤") :]
+    cells = lines[0][len("   1e-3 ┤") :]
     lit = [ch != "\u2800" for ch in cells]
     assert all(lit[: len(lit) * 29 // 100]) and not any(lit[len(lit) * 31 // 100 + 1 :])
     assert chart([curve], width=80, annotate=False).count("┴") == 0

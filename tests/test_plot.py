@@ -47,14 +47,39 @@ def _reference_axes(fig: Figure) -> object:
     return ax
 
 
+def text_free(figure: Figure) -> None:
+    """Strip every text (titles, labels, tick labels, annotations, legends), as matplotlib's
+    own ``remove_text`` does, so pixels compare the lines, not the fonts."""
+    from matplotlib.ticker import NullFormatter
+
+    for ax in figure.get_axes():
+        for loc in ("left", "center", "right"):
+            ax.set_title("", loc=loc)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(NullFormatter())
+            axis.set_minor_formatter(NullFormatter())
+        for text in list(ax.texts):
+            text.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    for legend in list(figure.legends):
+        legend.remove()
+
+
 @check_figures_equal(extensions=["png"])
 def test_plain_figure_equals_torch_numbers_drawn_by_hand(fig_test: Figure, fig_ref: Figure) -> None:
-    curve = lrplot.simulate(lrplot.spec_from_text("scheduler: {type: exponential, gamma: 0.9}"))
+    curve = lrplot.simulate(lrplot.spec_from_text("scheduler: {type: cosine, T_max: 100}"))
     with matplotlib.rc_context(rc()):
         lrplot.plot(curve, annotate=False, title="", ax=fig_test.subplots())
         ax = _reference_axes(fig_ref)
-        ax.plot(range(100), torch_lrs("L.ExponentialLR(opt, gamma=0.9)"))
-        ax.margins(x=0.01)
+        ax.plot(range(100), torch_lrs("L.CosineAnnealingLR(opt, T_max=100)"))
+        # the run, 1% wider; the lr from 0 to its peak, 4% taller on both sides
+        ax.set_xlim(-0.99, 99.99)
+        ax.set_ylim(-0.04e-3, 1.04e-3)
+    text_free(fig_test)
+    text_free(fig_ref)
 
 
 @check_figures_equal(extensions=["png"])
@@ -69,7 +94,15 @@ def test_log_y_masks_zeros_like_nan_gaps(fig_test: Figure, fig_ref: Figure) -> N
         ax = _reference_axes(fig_ref)
         ax.plot(range(100), np.where(values > 0, values, np.nan))
         ax.set_yscale("log")
-        ax.margins(x=0.01)
+        ax.set_xlim(-0.99, 99.99)
+        # the lowest positive lr (above peak x 1e-4, so nothing is clipped) to the peak, with
+        # 4% of the decades as room on both sides
+        low, peak = values[79], values[0]
+        assert low > peak * 1e-4
+        room = 10 ** (0.04 * np.log10(peak / low))
+        ax.set_ylim(low / room, peak * room)
+    text_free(fig_test)
+    text_free(fig_ref)
 
 
 def test_mask_nonpositive_counts_what_it_hides() -> None:
@@ -81,12 +114,24 @@ def test_mask_nonpositive_counts_what_it_hides() -> None:
     assert none == 0 and same.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("name", ["multistep", "warmup-cosine", "onecycle"])
+BASELINES = ["multistep", "warmup-cosine", "onecycle", "exponential"]
+
+
+def baseline_png(name: str) -> bytes:
+    """The config's figure, text-free (as matplotlib's own baselines are): lines, markers,
+    panels, scales and layout, without fonts that would make pixels brittle."""
+    spec = lrplot.load_spec(CONFIGS / f"{name}.yaml")
+    figure = lrplot.plot(list(lrplot.simulate_figure(spec)))
+    text_free(figure)
+    return figure_bytes(figure, "png")
+
+
+@pytest.mark.parametrize("name", BASELINES)
 def test_annotated_figures_match_their_baselines(name: str, tmp_path: Path) -> None:
-    # Baselines were looked at by eye; regenerate with: lrplot render configs/NAME.yaml
-    # --out-dir tests/baseline (after checking the new figure).
+    # Baselines were looked at by eye; regenerate with `python tests/test_plot.py` (after
+    # checking the new figures).
     out = tmp_path / f"{name}.png"
-    lrplot.render(CONFIGS / f"{name}.yaml", [out])
+    out.write_bytes(baseline_png(name))
     assert compare_images(str(BASELINE / f"{name}.png"), str(out), tol=2) is None
 
 
@@ -142,20 +187,25 @@ def test_momentum_panel_only_when_momentum_varies() -> None:
 
 def test_title_from_the_spec_unless_given() -> None:
     curve = lrplot.simulate(lrplot.spec_from_text("scheduler: {type: cosine, T_max: 20}"))
-    assert lrplot.plot(curve).axes[0].get_title() == "CosineAnnealingLR(T_max=20)"
-    assert lrplot.plot(curve, title="Mine").axes[0].get_title() == "Mine"
-    assert lrplot.plot(curve, title="").axes[0].get_title() == ""
+    assert lrplot.plot(curve).axes[0].get_title(loc="left") == "CosineAnnealingLR(T_max=20)"
+    assert lrplot.plot(curve, title="Mine").axes[0].get_title(loc="left") == "Mine"
+    assert lrplot.plot(curve, title="").axes[0].get_title(loc="left") == ""
 
 
 def test_x_in_steps_and_fractional_epochs() -> None:
     spec = "epochs: 3\nsteps_per_epoch: 4\nscheduler: {type: step, step_size: 1}"
     curve = lrplot.simulate(lrplot.spec_from_text(spec))
     line = lrplot.plot(curve, x="epoch").axes[0].get_lines()[0]
-    assert list(line.get_xdata()) == [t / 4 for t in range(12)]
+    # every row's x, plus a corner at each epoch boundary, where the lr drops vertically
+    assert sorted(set(line.get_xdata())) == [t / 4 for t in range(12)]
+    points = list(zip(line.get_xdata(), line.get_ydata(), strict=True))
+    lr = curve.lr[0]
+    for row in (4, 8):
+        assert points.index((row / 4, lr[row - 1])) + 1 == points.index((row / 4, lr[row]))
     figure = lrplot.plot(curve, x="steps")
-    assert list(figure.axes[0].get_lines()[0].get_xdata()) == list(range(12))
+    assert sorted(set(figure.axes[0].get_lines()[0].get_xdata())) == list(range(12))
     assert figure.axes[0].get_xlabel() == "optimizer step"
-    with pytest.raises(lrplot.LrplotError, match="must be 'epoch' or 'step'"):
+    with pytest.raises(lrplot.LrplotError, match="must be one of epoch, step, samples, tokens"):
         lrplot.plot(curve, x="time")
 
 
@@ -168,7 +218,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_size_dpi_and_style(tmp_path: Path) -> None:
     curve = lrplot.simulate(lrplot.spec_from_text("scheduler: {type: cosine, T_max: 20}"))
-    assert png_size(figure_bytes(lrplot.plot(curve), "png")) == (800, 450)
+    assert png_size(figure_bytes(lrplot.plot(curve), "png")) == (1600, 900)
     figure = lrplot.plot(curve, size=(4.0, 2.0), dpi=50, style="dark_background")
     assert png_size(figure_bytes(figure, "png")) == (200, 100)
     assert figure.get_facecolor()[:3] == (0.0, 0.0, 0.0)
@@ -195,7 +245,7 @@ def test_plot_options_from_yaml_and_cli_flags_override_them(tmp_path: Path) -> N
         ("{dpi: 5}", "plot.dpi (line 1): must be between 10 and 600, got 5"),
         ("{log_yy: true}", "plot.log_yy (line 1): unknown key 'log_yy'; did you mean log_y?"),
         ("{size: big}", "plot.size (line 1): must be WIDTHxHEIGHT in inches such as 8x4.5"),
-        ("{x: hours}", "plot.x (line 1): must be 'epoch' or 'step', got 'hours'"),
+        ("{x: hours}", "plot.x (line 1): must be one of epoch, step, samples, tokens, got 'hours'"),
         ("{annotate: yes}", "plot.annotate (line 1): must be true or false, got 'yes'"),
         ("{size: 40x10, dpi: 600}", "plot (line 1): a 40x10 inch figure at 600 dpi is over"),
         ("[1]", "plot (line 1): must be a mapping"),
@@ -240,7 +290,7 @@ def test_figures_are_byte_stable_and_ignore_the_users_matplotlibrc(tmp_path: Pat
     lrplot.render(CONFIGS / "warmup-cosine.yaml", here)  # this process, another rc state
     for mine, theirs in zip(here, ("png", "svg"), strict=True):
         assert mine.read_bytes() == (out / f"warmup-cosine.{theirs}").read_bytes()
-    assert png_size(here[0].read_bytes()) == (800, 450)
+    assert png_size(here[0].read_bytes()) == (1600, 900)
 
 
 def test_plateau_reductions_get_their_ratio_beside_the_metric_panels_marks() -> None:
@@ -251,3 +301,9 @@ def test_plateau_reductions_get_their_ratio_beside_the_metric_panels_marks() -> 
     root = ET.fromstring(figure_bytes(lrplot.plot(list(curves)), "svg"))
     assert len(ids(root, "lrplot-label-")) == reductions
     assert ids(root, "lrplot-marker-") == []  # the metric panel draws the lines itself
+
+
+if __name__ == "__main__":
+    for baseline in BASELINES:
+        (BASELINE / f"{baseline}.png").write_bytes(baseline_png(baseline))
+        print(f"wrote {BASELINE / baseline}.png")

@@ -82,7 +82,10 @@ def _stale(jobs: list[Job], options: BatchOptions, entries: Entries) -> Todo:
 
 
 def _execute(todo: Todo, options: BatchOptions, reporter: Reporter) -> list[Outcome | None]:
-    tasks = [Task(job.spec, targets, job.options, options.check) for job, targets in todo]
+    tasks = [
+        Task(job.spec, targets, job.options, options.check, _themes_of(job, targets))
+        for job, targets in todo
+    ]
     if not tasks:
         return []
     reporter.start(len(tasks))
@@ -91,6 +94,12 @@ def _execute(todo: Todo, options: BatchOptions, reporter: Reporter) -> list[Outc
         return execute(tasks, workers, options.fail_fast, reporter)
     finally:
         reporter.stop()
+
+
+def _themes_of(job: Job, targets: tuple[Path, ...]) -> tuple[str, ...]:
+    """The theme of each target to render (a subset of the job's, when some are up to date)."""
+    theme = dict(zip(job.targets, job.themes, strict=True))
+    return tuple(theme.get(target, job.options.themes[0]) for target in targets)
 
 
 def _tally(

@@ -25,6 +25,7 @@ class Job:
     targets: tuple[Path, ...]
     options: PlotOptions  # the config's `plot:` with the command line's flags over it
     inputs_sha256: str  # see inputs_sha256(): everything but the versions the outputs depend on
+    themes: tuple[str, ...] = ()  # the theme each target is drawn in (x-dark.png: dark)
 
 
 def plan(
@@ -34,6 +35,7 @@ def plan(
     failed to load (each reported). Two configs writing one file raise SpecError."""
     from lrplot.config import load_spec
     from lrplot.outputs.files import confined_outputs
+    from lrplot.render import themed_outputs
 
     jobs: list[Job] = []
     failed = 0
@@ -45,9 +47,12 @@ def plan(
             for warning in spec.warnings:  # legal but suspicious: said on every run
                 reporter.message(f"warning: {warning}")
             if spec.outputs:
-                targets = confined_outputs(options.out_dir, spec)
+                base = confined_outputs(options.out_dir, spec)
             else:
-                targets = [options.out_dir / f"{config.stem}.{fmt}" for fmt in options.formats]
+                base = [options.out_dir / f"{config.stem}.{fmt}" for fmt in options.formats]
+            figure_options = spec.plot.merged(**options_flags)
+            pairs = themed_outputs(base, figure_options)
+            targets = [Path(path) for path, _ in pairs]
             for target in targets:
                 key = Path(str(target).lower())  # case-insensitive file systems collide too
                 if key in owners:
@@ -60,9 +65,9 @@ def plan(
                 config_bytes = config.read_bytes()
             except OSError as exc:
                 raise SpecError(f"cannot read: {exc.strerror}", source=str(config)) from None
-            figure_options = spec.plot.merged(**options_flags)
             digest = inputs_sha256(config_bytes, spec, figure_options)
-            jobs.append(Job(config, spec, tuple(targets), figure_options, digest))
+            themes = tuple(theme for _, theme in pairs)
+            jobs.append(Job(config, spec, tuple(targets), figure_options, digest, themes))
         except OutputCollision:
             raise
         except LrplotError as exc:

@@ -22,6 +22,7 @@ class Task:
     targets: tuple[Path, ...]
     options: PlotOptions
     check: bool
+    themes: tuple[str, ...] = ()  # one per target; () draws each in the options' first theme
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def _work(task: Task) -> Outcome:
     try:
         if task.check:
             fresh: dict[str, bytes] = {}
-            render(task.spec, task.targets, options=task.options, capture=fresh)
+            render(
+                task.spec, task.targets, options=task.options, capture=fresh, themes=_themes(task)
+            )
             stale = []
             for target in task.targets:
                 try:
@@ -65,7 +68,7 @@ def _work(task: Task) -> Outcome:
             return Outcome(stale=tuple(stale))
         for target in task.targets:
             target.parent.mkdir(parents=True, exist_ok=True)
-        render(task.spec, task.targets, options=task.options)
+        render(task.spec, task.targets, options=task.options, themes=_themes(task))
         written = []
         for target in task.targets:
             digest = sha256_file(target)
@@ -77,6 +80,10 @@ def _work(task: Task) -> Outcome:
         return Outcome(error=f"error: {exc.located(source=task.spec.source)}")
     except OSError as exc:
         return Outcome(error=f"error: {task.spec.source}: cannot write: {exc.strerror}")
+
+
+def _themes(task: Task) -> tuple[str, ...]:
+    return task.themes or tuple(task.options.themes[0] for _ in task.targets)
 
 
 def _warm_up() -> None:

@@ -123,16 +123,36 @@ FIGURE = [
     Flag("annotate", ("--annotate/--no-annotate",), bool | None,
          "Mark milestones, restarts, warmup ends, SequentialLR boundaries and "
          "ReduceLROnPlateau reductions [on]."),
-    Flag("log_y", ("--log-y/--no-log-y",), bool | None,
-         "Log-scale lr axis; points with lr <= 0 are left out, with a warning [off]."),
+    Flag("log_y", ("--log-y/--linear-y",), bool | None,
+         "Log or linear lr axis; points with lr <= 0 are left out of a log axis, with a warning "
+         "[log when a fifth of the curve lies 100x or more below its peak]."),
     Flag("x", ("--x",), str | None,
-         "x axis: epochs (fractional with --steps-per-epoch > 1) or optimizer steps [epoch].",
-         metavar="epoch|step"),
+         "x axis: epochs (fractional with --steps-per-epoch > 1), optimizer steps, samples "
+         "(needs --samples-per-step) or tokens (needs --tokens-per-step) [step when the "
+         "scheduler steps every optimizer step, else epoch].",
+         metavar="epoch|step|samples|tokens"),
+    Flag("samples_per_step", ("--samples-per-step",), int | None,
+         "Samples per optimizer step (the global batch size), for --x samples."),
+    Flag("tokens_per_step", ("--tokens-per-step",), int | None,
+         "Tokens per optimizer step (global batch size x sequence length), for --x tokens."),
+    Flag("xlim", ("--xlim",), str | None,
+         "x axis limits in its units; leave a side empty to keep it automatic (,500).",
+         metavar="LOW,HIGH"),
+    Flag("ylim", ("--ylim",), str | None,
+         "lr axis limits, e.g. 1e-6,1e-3 [0 to the peak; on a log axis, down to peak x 1e-4].",
+         metavar="LOW,HIGH"),
+    Flag("panels", ("--panel",), list[str] | None,
+         "A panel under the lr: momentum, weight_decay, effective_decay (lr x weight_decay) "
+         "or none; repeat for several [momentum, when it varies].", metavar="NAME"),
+    Flag("theme", ("--theme",), str | None,
+         "Colours: light, dark, or both (each figure also as NAME-dark.png) [light].",
+         metavar="light|dark|both"),
+    Flag("transparent", ("--transparent",), bool | None, "No background [off]."),
     Flag("style", ("--style",), str | None,
          "A matplotlib style sheet name (e.g. ggplot, seaborn-v0_8) or .mplstyle file, "
          "applied over lrplot's style."),
-    Flag("size", ("--size",), str | None, "Figure size in inches [8x4.5].", metavar="WxH"),
-    Flag("dpi", ("--dpi",), int | None, "Figure resolution [100]."),
+    Flag("size", ("--size",), str | None, "Figure size in inches [6.4x3.6].", metavar="WxH"),
+    Flag("dpi", ("--dpi",), int | None, "Figure resolution [250: 1600x900 pixels]."),
 ]  # fmt: skip
 
 
@@ -324,16 +344,20 @@ def _put(raw: dict[str, Any], path: str, value: Any) -> None:
 
 def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
     """The figure flags the user gave, parsed, as PlotOptions.merged() takes them."""
-    from lrplot.plotoptions import check_dpi, parse_size, parse_x
+    from lrplot.plotoptions import PARSERS
 
     given = {flag.name: values.get(flag.name) for flag in FIGURE}
-    for key, parse in (("x", parse_x), ("size", parse_size), ("dpi", check_dpi)):
-        if given[key] is not None:
-            try:
-                given[key] = parse(given[key])
-            except LrplotError as exc:
-                exc.message = f"--{key}: {exc.message}"
-                raise
+    for flag in FIGURE:
+        value = given[flag.name]
+        if value is None or flag.name in ("annotate", "log_y", "transparent", "style"):
+            continue
+        if flag.name == "panels":
+            value = ",".join(value)
+        try:
+            given[flag.name] = PARSERS[flag.name](value)
+        except LrplotError as exc:
+            exc.message = f"{flag.flag}: {exc.message}"
+            raise
     return given
 
 

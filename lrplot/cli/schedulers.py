@@ -51,10 +51,10 @@ def write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> N
     try:
         with warnings_to_stderr():
             if outputs:
-                from lrplot.render import render
+                from lrplot.render import render, themed_outputs
 
                 render(spec, outputs, options=options, progress=progress)
-                for path in outputs:
+                for path, _ in themed_outputs(outputs, options):
                     if path != "-":
                         print(f"wrote {path}", file=sys.stderr)
                 return
@@ -63,11 +63,20 @@ def write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> N
             curves = simulate_figure(spec, progress=progress)
     finally:
         progress.close()
+    from lrplot.draw import scale
     from lrplot.draw.summary import summarize
     from lrplot.draw.termchart import chart
+    from lrplot.draw.xaxis import choose
+    from lrplot.families import family_of
 
-    print(chart(curves, x=options.x, log_y=options.log_y, annotate=options.annotate))
-    print(summarize(spec.display_title, curves))
+    log, note = scale.choice([curve.lr[g] for curve in curves for g in range(curve.groups)],
+                             options.log_y)  # fmt: skip
+    call = ""
+    if len(spec.curves) == 1:
+        scheduler = spec.curves[0].scheduler
+        call = family_of(scheduler).describe(scheduler)
+    print(chart(curves, x=choose(curves, options), log_y=log, annotate=options.annotate))
+    print(summarize(spec.display_title, curves, note, call))
 
 
 def _command(family: Family, entry: Entry) -> Callable[..., None]:

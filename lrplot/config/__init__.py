@@ -3,7 +3,6 @@ imported. The result is a frozen :class:`~lrplot.model.FigureSpec`."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,7 @@ from lrplot.config.figure import check_figure
 from lrplot.config.warnings import spec_warnings
 from lrplot.config.yamlload import Document, load_bytes
 from lrplot.errors import LrplotError, SpecError
-from lrplot.families import family_of
+from lrplot.families import short_title
 from lrplot.model import CurveSpec, FigureSpec
 
 __all__ = [
@@ -95,8 +94,8 @@ def spec_from_document(
 
 
 def auto_title(spec: FigureSpec) -> str:
-    """The title when none is given: the scheduler as a call, or the curves' labels."""
+    """The title when none is given: the scheduler, short (:func:`short_title`), or the
+    curves' labels."""
     if len(spec.curves) == 1:
-        scheduler = spec.curves[0].scheduler
-        return "\n".join(textwrap.wrap(family_of(scheduler).describe(scheduler), 90))
+        return short_title(spec.curves[0].scheduler)
     return ", ".join(curve.label for curve in spec.curves)

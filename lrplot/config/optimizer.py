@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from lrplot.config.context import Checker
@@ -50,14 +51,39 @@ def _groups(
     if len(raw) > MAX_GROUPS:
         raise ck.fail(path, f"has {len(raw)} param groups, more than {MAX_GROUPS}")
     groups = []
+    names: dict[str, int] = {}
     for i, group in enumerate(raw):
         gpath = f"{path}[{i}]"
         if not isinstance(group, dict):
             raise ck.fail(gpath, f"must be a mapping such as {{lr: 0.01}}, got {typename(group)}")
-        groups.append(
-            {k: _argument(ck, info, params, k, v, f"{gpath}.{k}") for k, v in group.items()}
-        )
+        checked = {}
+        for k, v in group.items():
+            if k == "name":
+                checked[k] = _name(ck, v, f"{gpath}.name", names, i)
+            else:
+                checked[k] = _argument(ck, info, params, k, v, f"{gpath}.{k}")
+        groups.append(checked)
     return groups
+
+
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}")
+
+
+def _name(ck: Checker, value: Any, path: str, seen: dict[str, int], index: int) -> str:
+    """A param group's ``name``: torch keeps extra keys in a group, lrplot puts it in legends
+    and CSV headers (``lr_backbone``), so it must be short, unique and safe in a CSV header."""
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise ck.fail(
+            path,
+            "must be a name of letters, digits, '_', '.' or '-' (at most 64), such as backbone; "
+            f"got {value!r}",
+        )
+    if value in seen:
+        raise ck.fail(path, f"name {value!r} is already used by param group {seen[value]}")
+    if value.isdigit() and int(value) != index:
+        raise ck.fail(path, f"a number as a name would read as param group {value}")
+    seen[value] = index
+    return value
 
 
 def _argument(

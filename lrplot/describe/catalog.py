@@ -121,7 +121,7 @@ def init_text(name: str) -> str:
         "# Editor completion: see `lrplot schema` in the README.",
         "# title: My schedule            # default: built from the scheduler",
         *family.init_lines(entry),
-        "# plot: {annotate: true, log_y: false, x: epoch, size: 8x4.5, dpi: 100}",
+        "# plot: {annotate: true, log_y: false, x: epoch, theme: both, size: 6.4x3.6, dpi: 250}",
         "# outputs: [schedule.png, schedule.csv]",
     ]
     return "\n".join(lines) + "\n"

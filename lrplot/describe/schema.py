@@ -18,7 +18,14 @@ from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Family
 from lrplot.params import Kind
 from lrplot.params import json_schema as param_schema
-from lrplot.plotoptions import MAX_DPI, MIN_DPI, PLOT_KEYS
+from lrplot.plotoptions import (
+    MAX_DPI,
+    MAX_PER_STEP,
+    MIN_DPI,
+    PLOT_KEYS,
+    THEME_CHOICES,
+    X_CHOICES,
+)
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
@@ -69,7 +76,17 @@ def _optimizer() -> dict[str, Any]:
                     "type": {"type": "string", "enum": torchsource.optimizer_names()},
                     "param_groups": {
                         "type": "array",
-                        "items": {"type": "object", "additionalProperties": value},
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "name": {
+                                    "type": "string",
+                                    "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$",
+                                    "description": "the group's name in legends and CSV headers",
+                                }
+                            },
+                            "additionalProperties": value,
+                        },
                         "minItems": 1,
                     },
                 },
@@ -108,19 +125,50 @@ def _run_properties() -> dict[str, Any]:
 
 
 def _plot() -> dict[str, Any]:
+    limits = {
+        "anyOf": [
+            {"type": "string", "pattern": r"^\s*[-+0-9.eE]*\s*,\s*[-+0-9.eE]*\s*$"},
+            {"type": "array", "items": {"type": ["number", "null"]}, "minItems": 2, "maxItems": 2},
+        ],
+        "description": "LOW,HIGH; leave a side empty (or null) to keep it automatic",
+    }
+    per_step = {"type": "integer", "minimum": 1, "maximum": MAX_PER_STEP}
     props: dict[str, Any] = {
         "annotate": {"type": "boolean", "description": "markers at milestones, restarts, ..."},
-        "log_y": {"type": "boolean", "description": "log-scale lr axis"},
-        "x": {"enum": ["epoch", "step", "epochs", "steps"]},
+        "log_y": {
+            "type": "boolean",
+            "description": "log (true) or linear (false) lr axis; unset: log when a fifth of "
+            "the curve lies 100x below its peak",
+        },
+        "x": {"enum": [*X_CHOICES, "epochs", "steps", "sample", "token"]},
         "style": {"type": "string", "description": "a matplotlib style sheet name"},
         "size": {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*[0-9.]+\s*[xX×,]\s*[0-9.]+\s*$"},
                 {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
             ],
-            "description": "WIDTHxHEIGHT in inches, e.g. 8x4.5",
+            "description": "WIDTHxHEIGHT in inches, e.g. 6.4x3.6",
         },
         "dpi": {"type": "integer", "minimum": MIN_DPI, "maximum": MAX_DPI},
+        "theme": {
+            "anyOf": [
+                {"enum": list(THEME_CHOICES)},
+                {"type": "array", "items": {"enum": ["light", "dark"]}, "minItems": 1},
+            ],
+            "description": "light, dark, or both (render writes NAME.png and NAME-dark.png)",
+        },
+        "transparent": {"type": "boolean", "description": "no background"},
+        "xlim": limits,
+        "ylim": limits,
+        "panels": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "panels under the lr: momentum, weight_decay, effective_decay, none",
+        },
+        "samples_per_step": {**per_step, "description": "the global batch size, for x: samples"},
+        "tokens_per_step": {
+            **per_step,
+            "description": "global batch size x sequence length, for x: tokens",
+        },
     }
     assert tuple(props) == PLOT_KEYS
     return {"type": "object", "properties": props, "additionalProperties": False}

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-# Runs per line: at most 4 * COLUMNS points are drawn, which matplotlib saves in the time of a
-# 100-point figure. lrplot's figures are 800 px wide, so a run is a small fraction of a pixel
-# column. Fewer, wider runs still keep every extreme, but then matplotlib's own path simplification
-# and antialiasing meet a different set of collinear points: at 4096 runs a sawtooth of 200k
-# points differed from the full line by up to 0.42 in a few hundred edge pixels (of 1.0), at
-# 16384 by at most 0.13 (tests/test_decimate.py).
-COLUMNS = 16_384
+# Runs per line: at most 4 * COLUMNS points are drawn, which matplotlib saves in a fraction of the
+# time of the full line. lrplot's figures are 1600 px wide, so a run is about a twentieth of a
+# pixel column. Fewer, wider runs still keep every extreme, but then matplotlib's own path
+# simplification and antialiasing meet a different set of collinear points: at 1600 px, 16384
+# runs let a sawtooth of 200k points differ from the full line by up to 0.40 at its apexes (of
+# 1.0), 32768 runs by 0.01 (tests/test_decimate.py).
+COLUMNS = 32_768
 
 
 def decimate(x: np.ndarray, y: np.ndarray, columns: int = COLUMNS) -> tuple[np.ndarray, np.ndarray]:

@@ -11,15 +11,16 @@ Markers come from two sources, and each checks the other:
 
 Where the parameters cannot know (ReduceLROnPlateau, whose reductions depend on the metric, or a
 LambdaLR that steps), the jumps of a piecewise-constant curve are marked directly
-(:func:`jumps`). Nothing here draws: :func:`markers` is plain data, used by ``plot.py`` and the
-terminal chart alike.
+(:func:`jumps`). A regular series (StepLR's drops) is labelled once, "×0.5 every 10 epochs".
+Nothing here draws: :func:`markers` is plain data, used by the figure and the terminal chart alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from lrplot.draw.xaxis import XAxis
 from lrplot.families import family_of
 from lrplot.families.base import Event
 
@@ -38,12 +39,17 @@ class Marker:
     row: int  # the first optimizer step (CSV row) at which the new lr is in effect
     kind: str  # one of KINDS
     text: str  # "×0.5", "restart", "warmup ends", "→ CosineAnnealingLR"
+    every: int = 0  # rows between the markers of a regular series; its first one names it
+    quiet: bool = False  # one of a series already named: a line, no label
 
-    def x(self, curve: Curve, axis: str) -> float:
-        return float(curve.epoch[self.row]) if axis == "epoch" else float(self.row)
+    def x(self, curve: Curve, axis: str | XAxis) -> float:
+        return XAxis.of(axis).at(curve, self.row)
 
-    def label(self, curve: Curve, axis: str) -> str:
-        return f"{self.text} @ {self.x(curve, axis):g}"
+    def label(self, curve: Curve, axis: str | XAxis) -> str:
+        xaxis = XAxis.of(axis)
+        if self.every:
+            return f"{self.text} every {xaxis.period(curve, self.every)}"
+        return f"{self.text} @ {xaxis.text(self.x(curve, xaxis))}"
 
 
 def markers(curve: Curve) -> list[Marker]:
@@ -64,37 +70,32 @@ def markers(curve: Curve) -> list[Marker]:
             found.append(marker)
     for event in events:
         if event.how == "peak":
-            found.extend(_peak(curve, event))
+            found.extend(_peak(curve, event, per))
     measured = [e for e in events if e.how == "jumps"]
     for event in measured:
         found.extend(jumps(curve, kind=event.kind, limit=None))
     if not measured and not found:
         found.extend(jumps(curve))
-    found = _thin(found)
+    found = _thin(_series(found))
     return _merge(found)
-
-
-def is_stepped(curve: Curve) -> bool:
-    """True when the lr changes at only a few rows: a staircase, best drawn as one."""
-    import numpy as np
-
-    changed = np.count_nonzero((np.diff(curve.lr, axis=1) != 0).any(axis=0))
-    return bool(0 < changed <= MAX_JUMPS)
 
 
 def jumps(curve: Curve, *, kind: str = "jump", limit: int | None = MAX_JUMPS) -> list[Marker]:
     """A marker at every row where the lr of any group changes, labelled with the ratio.
 
-    With ``limit``, a curve that changes at more rows than that is smooth, not stepped, and gets
-    none. ReduceLROnPlateau uses this with ``limit=None``: each change is a reduction.
+    With ``limit``, only a staircase gets them: at most ``limit`` changes, and at most one
+    scheduler step in four changing (a short smooth run changes at every step and gets none).
+    ReduceLROnPlateau uses this with ``limit=None``: each change is a reduction.
     """
     import numpy as np
 
     if len(curve) < 2:
         return []
     changed = np.flatnonzero((np.diff(curve.lr, axis=1) != 0).any(axis=0)) + 1
-    if limit is not None and changed.size > limit:
-        return []
+    if limit is not None:
+        steps = -(-len(curve) // curve.spec.rows_per_scheduler_step)
+        if changed.size > limit or 4 * changed.size > max(steps - 1, 1):
+            return []
     return [Marker(int(row), kind, _ratio_text(curve, int(row))) for row in changed]
 
 
@@ -104,15 +105,41 @@ def _confirm(curve: Curve, event: Event, row: int) -> Marker | None:
     if event.kind in ("milestone", "restart") and not changed:
         return None  # e.g. overwritten by another scheduler of a ChainedScheduler
     text = event.text or _ratio_text(curve, row)
-    return Marker(row, event.kind, text)
+    return Marker(row, event.kind, text, every=event.every * curve.spec.rows_per_scheduler_step)
 
 
-def _peak(curve: Curve, event: Event) -> list[Marker]:
-    """Where the lr actually peaks (OneCycleLR's pct_start lands between steps)."""
+def _peak(curve: Curve, event: Event, per: int) -> list[Marker]:
+    """Where the lr actually peaks near ``event.at`` (OneCycleLR's pct_start lands between
+    steps), if it falls afterwards: a run that stops while still rising has no warmup end."""
     import numpy as np
 
-    row = int(np.argmax(curve.lr[0]))
-    return [Marker(row, event.kind, event.text)] if 0 < row < len(curve) - 1 else []
+    first = event.at * per
+    window = curve.lr[0, first : first + 2 * per]
+    if window.size == 0:
+        return []
+    row = first + int(np.argmax(window))
+    after = row + per
+    if not 0 < row or after >= len(curve) or not curve.lr[0, after] < curve.lr[0, row]:
+        return []
+    return [Marker(row, event.kind, event.text)]
+
+
+def _series(found: list[Marker]) -> list[Marker]:
+    """A regular series (same period, same measured ratio) keeps its first marker, which names
+    the series, and the others as quiet lines; with more than MAX_MARKERS, only the first."""
+    by_period: dict[tuple[str, int], list[Marker]] = {}
+    for marker in found:
+        if marker.every:
+            by_period.setdefault((marker.kind, marker.every), []).append(marker)
+    out = [m for m in found if not m.every]
+    for series in by_period.values():
+        if len(series) < 2 or len({m.text for m in series}) > 1:
+            out += [replace(m, every=0) for m in series]  # not regular after all: label each
+            continue
+        out.append(series[0])
+        if len(series) <= MAX_MARKERS:
+            out += [replace(m, quiet=True) for m in series[1:]]
+    return sorted(out, key=lambda m: m.row)
 
 
 def _ratio_text(curve: Curve, row: int) -> str:
@@ -125,8 +152,9 @@ def _ratio_text(curve: Curve, row: int) -> str:
 def _thin(found: list[Marker]) -> list[Marker]:
     counts: dict[str, int] = {}
     for marker in found:
-        counts[marker.kind] = counts.get(marker.kind, 0) + 1
-    return [m for m in found if counts[m.kind] <= MAX_MARKERS]
+        if not marker.quiet and not marker.every:
+            counts[marker.kind] = counts.get(marker.kind, 0) + 1
+    return [m for m in found if m.quiet or m.every or counts[m.kind] <= MAX_MARKERS]
 
 
 def _merge(found: list[Marker]) -> list[Marker]:
@@ -137,9 +165,16 @@ def _merge(found: list[Marker]) -> list[Marker]:
     merged = []
     for row in sorted(by_row):
         group = sorted(by_row[row], key=lambda m: KINDS.index(m.kind))
-        texts = list(dict.fromkeys(m.text for m in reversed(group)))
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        loud = [m for m in group if not m.quiet] or group
+        texts = list(dict.fromkeys(m.text for m in reversed(loud)))
         text = texts[0]
         for extra in texts[1:]:
             text += (" " if extra.startswith("→") else ", ") + extra
-        merged.append(Marker(row, group[0].kind, text))
+        every = next((m.every for m in loud if m.every), 0) if len(loud) == 1 else 0
+        merged.append(
+            Marker(row, loud[0].kind, text, every, quiet=loud is group and group[0].quiet)
+        )
     return merged

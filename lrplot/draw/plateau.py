@@ -14,12 +14,10 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
 
+    from lrplot.draw.xaxis import XAxis
     from lrplot.model import Curve
+    from lrplot.style import Palette
 
-METRIC_COLOR = "0.35"
-REDUCTION_COLOR = "tab:red"
-BAND_COLOR = "tab:orange"
-BAR_COLOR = "#b35806"
 MAX_MARKED = 200
 """Above this many reductions (say a NaN metric over a long run) lines and bands are left out:
 thousands of them would only make the figure slow and unreadable. The markers stay."""
@@ -96,8 +94,17 @@ def patience_windows(curve: Curve) -> list[tuple[int, int]]:
     return [(max(0, int(row) - span), int(row)) for row in reduction_rows(curve)]
 
 
-def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
-    """Add the metric (second y-axis), reduction markers and, where asked, patience bands."""
+def draw_metric(
+    lr_ax: Axes,
+    curves: Sequence[Curve],
+    xaxis: XAxis,
+    colors: Palette,
+    line_colors: Sequence[Sequence[str]],
+) -> None:
+    """Add the metric (second y-axis), reduction markers and, where asked, patience bands.
+
+    ``line_colors[i][g]`` is the colour of curve i's param group g on the lr axes.
+    """
     plateau = [(i, c) for i, c in enumerate(curves) if c.metric is not None]
     if not plateau:
         return
@@ -115,21 +122,20 @@ def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
     multi = len(curves) > 1
     legend = {"reduction": False, "band": False}  # each labelled once
     for index, curve in plateau:
-        xs = curve.epoch if x == "epoch" else curve.step
-        first_line = sum(c.groups for c in curves[:index])
-        colors = [
-            lr_lines[first_line + g].get_color() if first_line + g < len(lr_lines) else None
-            for g in range(curve.groups)
-        ]
-        handles += _metric_lines(metric_ax, curve, xs, colors[0] if multi else METRIC_COLOR, multi)
-        handles += _reductions(lr_ax, curve, xs, colors, multi, legend)
+        xs = xaxis.values(curve)
+        group_colors = list(line_colors[index])
+        color = group_colors[0] if multi else colors.metric
+        handles += _metric_lines(metric_ax, curve, xs, color, multi, colors)
+        handles += _reductions(lr_ax, curve, xs, group_colors, multi, legend, colors)
     names = {c.spec.metric.column if c.spec.metric else None for _, c in plateau}
     name = names.pop() if len(names) == 1 else None
     metric_ax.set_ylabel(name or "metric")
     _legend(metric_ax, list(lr_handles), list(lr_labels), handles)
 
 
-def _metric_lines(ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: bool) -> list[Any]:
+def _metric_lines(
+    ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: bool, colors: Palette
+) -> list[Any]:
     """The metric, its padded tail (dotted), and the bar it had to beat (with patience_band)."""
     import numpy as np
 
@@ -166,7 +172,7 @@ def _metric_lines(ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: boo
             drawstyle="steps-post",
             linestyle="--",
             linewidth=1.0,
-            color=BAR_COLOR,
+            color=colors.bar,
             label=f"to improve, beat {how}",
         )
         handles.append(bar_line)
@@ -180,6 +186,7 @@ def _reductions(
     colors: list[Any],
     multi: bool,
     legend: dict[str, bool],
+    palette: Palette,
 ) -> list[Any]:
     """A triangle at each reduction, a dotted line through it, and the patience windows."""
     rows = reduction_rows(curve)
@@ -195,8 +202,8 @@ def _reductions(
             linestyle="none",
             marker="v",
             markersize=6,
-            color=REDUCTION_COLOR if not multi else colors[g],
-            markeredgecolor="white",
+            color=palette.reduction if not multi else colors[g],
+            markeredgecolor=palette.background,
             markeredgewidth=0.6,
             zorder=4,
             label="reduction" if not legend["reduction"] else "_nolegend_",
@@ -207,7 +214,7 @@ def _reductions(
     if few:
         for row in rows:
             lr_ax.axvline(
-                float(xs[row]), color=REDUCTION_COLOR, linewidth=0.7, linestyle=":", alpha=0.7
+                float(xs[row]), color=palette.reduction, linewidth=0.7, linestyle=":", alpha=0.7
             )
     assert curve.spec.metric is not None
     if curve.spec.metric.patience_band and few:
@@ -215,8 +222,8 @@ def _reductions(
             span = lr_ax.axvspan(
                 float(xs[first]),
                 float(xs[row]),
-                color=BAND_COLOR,
-                alpha=0.13,
+                color=palette.band,
+                alpha=palette.band_alpha,
                 linewidth=0,
                 label="patience window" if not legend["band"] else "_nolegend_",
             )
@@ -236,10 +243,12 @@ def _legend(metric_ax: Axes, lr_handles: list[Any], lr_labels: list[str], extra:
     labels = [*lr_labels, *(str(h.get_label()) for h in extra)]
     figure = metric_ax.get_figure(root=True)
     assert figure is not None  # the axes were made on a figure
+    # Three columns when they fit the width of the figure, else two.
+    columns = 3 if sum(len(label) + 6 for label in labels) <= 3 * 30 else 2
     figure.legend(
         handles=handles,
         labels=labels,
         loc="outside lower center",
-        ncols=min(3, len(handles)),
+        ncols=min(columns, len(handles)),
         frameon=False,
     )

@@ -15,11 +15,17 @@ def _fmt(value: float) -> str:
     return f"{value:.6g}"
 
 
-def summarize(title: str, curves: Sequence[Curve]) -> str:
-    """Start, peak, minimum and final lr of every curve and param group, and where it changes."""
+def summarize(title: str, curves: Sequence[Curve], scale: str = "", call: str = "") -> str:
+    """Start, peak, minimum and final lr of every curve and param group, and where it changes.
+
+    ``call`` is the scheduler as a constructor call, when the title is shorter; ``scale`` says
+    how the lr axis is drawn and why.
+    """
     import numpy as np
 
-    lines = [title]
+    lines = [title] + ([call] if call and call != title else [])
+    if scale:
+        lines.append(scale)
     for curve in curves:
         spec = curve.spec
         head = f"{curve.label}: " if len(curves) > 1 else ""
@@ -29,7 +35,10 @@ def summarize(title: str, curves: Sequence[Curve]) -> str:
         )
         for g in range(curve.groups):
             lr = curve.lr[g]
-            name = f"  group {g}: " if curve.groups > 1 else "  "
+            name = "  "
+            if curve.groups > 1:
+                group = curve.group_names[g]
+                name = f"  {group}: " if curve.named_groups else f"  group {group}: "
             peak, low = int(np.argmax(lr)), int(np.argmin(lr))
             lines.append(
                 f"{name}start {_fmt(lr[0])}  peak {_fmt(lr[peak])} (step {peak})  "

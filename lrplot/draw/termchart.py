@@ -13,6 +13,9 @@ import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lrplot.draw import numbers
+from lrplot.draw.xaxis import XAxis
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -29,7 +32,7 @@ def terminal_width() -> int:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    return numbers.lr(value)
 
 
 def chart(
@@ -37,7 +40,7 @@ def chart(
     *,
     width: int | None = None,
     height: int = HEIGHT,
-    x: str = "epoch",
+    x: str | XAxis = "epoch",
     log_y: bool = False,
     annotate: bool = True,
 ) -> str:
@@ -58,7 +61,8 @@ def chart(
     low, high = float(finite.min()), float(finite.max())
     labels = [_fmt(high), _fmt(low) if low != high else ""]
     pad = max(len(label) for label in labels)
-    name = "epoch" if x == "epoch" else "step"
+    xaxis = XAxis.of(x)
+    name = xaxis.name
     cols = max(MIN_WIDTH, total - pad - 2 - len(name) - 1)  # the axis name ends the last line
     grid = _Grid(cols, height, low, high, log_y)
     for ys in series:
@@ -69,7 +73,7 @@ def chart(
         tick = "┤" if label else "│"
         lines.append(f"{label:>{pad}} {tick}" + "".join(chr(0x2800 + c) for c in cells).rstrip())
     lines.append(" " * pad + " └" + _axis(curves, cols, annotate))
-    lines.append(" " * (pad + 2) + _x_labels(curves, cols, x) + f" {name}")
+    lines.append(" " * (pad + 2) + _x_labels(curves, cols, xaxis) + f" {name}")
     if len(series) > 1:
         # One colourless grid cannot tell the lines apart; say what is drawn over what.
         names = [
@@ -136,11 +140,12 @@ def _axis(curves: Sequence[Curve], cols: int, annotate: bool) -> str:
     return "".join(axis)
 
 
-def _x_labels(curves: Sequence[Curve], cols: int, axis: str) -> str:
+def _x_labels(curves: Sequence[Curve], cols: int, axis: XAxis) -> str:
     curve = max(curves, key=len)
-    xs = curve.epoch if axis == "epoch" else curve.step
-    first, last = f"{float(xs[0]):g}", f"{float(xs[-1]):g}"
-    middle = f"{float(xs[len(xs) // 2]):g}" if len(xs) > 2 else ""
+    xs = axis.values(curve)
+    span = float(xs[-1])
+    first, last = numbers.count(float(xs[0]), span), numbers.count(span, span)
+    middle = numbers.count(float(xs[len(xs) // 2]), span) if len(xs) > 2 else ""
     row = [" "] * cols
     row[: len(first)] = first
     mid = cols // 2 - len(middle) // 2

@@ -8,6 +8,8 @@ The rest of lrplot reaches a family through the functions here, never by a sched
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lrplot.families.base import Entry, Family, family_of, register, registered
 from lrplot.families.imported import ImportFamily
 from lrplot.families.recipes import RecipeFamily
@@ -15,13 +17,46 @@ from lrplot.families.timm import TimmFamily
 from lrplot.families.torch import TorchFamily
 from lrplot.families.transformers import TransformersFamily
 
+if TYPE_CHECKING:
+    from lrplot.model import SchedulerSpec
+
 register(TorchFamily())
 register(RecipeFamily())
 register(TransformersFamily())
 register(TimmFamily())
 register(ImportFamily())
 
-__all__ = ["Entry", "Family", "all_entries", "family_for_key", "family_of", "families", "keys"]
+__all__ = [
+    "Entry",
+    "Family",
+    "all_entries",
+    "family_for_key",
+    "family_of",
+    "families",
+    "keys",
+    "short_title",
+]
+
+TITLE_WIDTH = 50  # characters: one line of a figure's title
+
+
+def short_title(spec: SchedulerSpec, width: int = TITLE_WIDTH) -> str:
+    """A figure title for one scheduler: its call when that fits on a line
+    (``StepLR(step_size=30, gamma=0.1)``), else its name and its children's
+    (``SequentialLR: LinearLR, CosineAnnealingLR``), else its name. The whole call stays in
+    the terminal summary, ``lrplot code`` and the SVG's description."""
+    text = family_of(spec).describe(spec)
+    if len(text) <= width:
+        return text
+    name = text.split("(")[0]
+    if spec.children:
+        inner = [short_title(child, width // 2) for child in spec.children]
+        joined = f"{name}: {', '.join(inner)}"
+        if len(joined) <= width:
+            return joined
+        names = [family_of(c).describe(c).split("(")[0] for c in spec.children]
+        return f"{name}: {', '.join(names)}"
+    return name
 
 
 def families() -> list[Family]:

@@ -91,14 +91,17 @@ class Event:
     """Something a schedule does at a scheduler step, for annotations.
 
     ``at`` is the number of scheduler steps taken when it happens. ``how`` says how drawing
-    confirms it: ``"at"`` (the lr should change there), ``"peak"`` (mark where the lr actually
-    peaks; ``at`` is unused), ``"jumps"`` (mark every change, each one a ``kind``).
+    confirms it: ``"at"`` (the lr should change there), ``"peak"`` (the lr peaks at ``at`` or the
+    step after, and falls afterwards), ``"jumps"`` (mark every change, each one a ``kind``).
+    ``every`` marks one of a regular series (StepLR's drops every ``step_size`` steps): drawing
+    labels the series once ("×0.5 every 10 epochs") instead of at every drop.
     """
 
     at: int
     kind: str
     text: str = ""
     how: str = "at"
+    every: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import LrplotError, SimulationError, SpecError, close_match
@@ -189,8 +190,6 @@ class TorchFamily:
 
     def events(self, spec: SchedulerSpec, span: int) -> Iterator[Event]:
         yield from _events(spec, 0, span)
-        if spec.type == rules.ONECYCLE:
-            yield Event(0, "warmup", "warmup ends", how="peak")
         if spec.type == rules.PLATEAU:
             yield Event(0, "reduction", how="jumps")
 
@@ -301,9 +300,9 @@ def _events(spec: SchedulerSpec, start: int, stop: int) -> Iterator[Event]:
     kw = spec.kwargs
     if spec.family != "torch":
         yield from (
-            Event(start + e.at, e.kind, e.text)
+            replace(e, at=start + e.at)
             for e in family_of(spec).events(spec, stop - start)
-            if e.how == "at"
+            if e.how in ("at", "peak")
         )
         return
     if spec.type == rules.SEQUENTIAL:
@@ -320,10 +319,11 @@ def _events(spec: SchedulerSpec, start: int, stop: int) -> Iterator[Event]:
         for child in spec.children:
             yield from _events(child, start, stop)
         return
-    for at, what, text in rules.own_events(spec.type, kw, stop - start):
+    for event in rules.own_events(spec.type, kw, stop - start):
         # A warmup that ends exactly where SequentialLR moves on still ended there.
-        if start + at < stop or (what in ("warmup", "end") and start + at == stop):
-            yield Event(start + at, what, text)
+        at = start + event.at
+        if at < stop or (event.kind in ("warmup", "end") and event.how == "at" and at == stop):
+            yield replace(event, at=at)
 
 
 def _class_name(spec: SchedulerSpec) -> str:

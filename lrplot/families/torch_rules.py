@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from lrplot.families.base import Event
 from lrplot.params import Kind, Param, is_number
 
 if TYPE_CHECKING:
@@ -149,35 +150,43 @@ def check_run(spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
 # -- events --------------------------------------------------------------------------------------
 
 
-def own_events(kind: str, kw: Mapping[str, Any], span: int) -> Iterator[tuple[int, str, str]]:
-    """(scheduler step, kind, text) relative to where the scheduler starts."""
+def own_events(kind: str, kw: Mapping[str, Any], span: int) -> Iterator[Event]:
+    """Events relative to where the scheduler starts (``at`` in its own scheduler steps)."""
     if kind == "MultiStepLR":
         for milestone in kw.get("milestones", []):
-            yield int(milestone), "milestone", ""
+            yield Event(int(milestone), "milestone")
     elif kind == "StepLR":
         size = int(kw.get("step_size", 0))
         if size > 0:
+            # One note for the lot ("x0.5 every 10 epochs"), not the same label at every drop.
             for at in range(size, span + 1, size):
-                yield at, "milestone", ""
+                yield Event(at, "milestone", every=size)
     elif kind == "CosineAnnealingWarmRestarts":
         period, mult = int(kw.get("T_0", 0)), int(kw.get("T_mult", 1) or 1)
         at = period
         while 0 < period and at <= span:
-            yield at, "restart", "restart"
+            yield Event(at, "restart", "restart")
             period *= mult
             at += period
     elif kind == "LinearLR":
         start, end = float(kw.get("start_factor", 1 / 3)), float(kw.get("end_factor", 1.0))
         text = "warmup ends" if start < end else "decay ends"
-        yield int(kw.get("total_iters", 5)), "warmup" if start < end else "end", text
+        yield Event(int(kw.get("total_iters", 5)), "warmup" if start < end else "end", text)
     elif kind == "ConstantLR":
-        yield int(kw.get("total_iters", 5)), "warmup", "warmup ends"
+        yield Event(int(kw.get("total_iters", 5)), "warmup", "warmup ends")
     elif kind == "PolynomialLR":
-        yield int(kw.get("total_iters", 5)), "end", "decay ends"
+        yield Event(int(kw.get("total_iters", 5)), "end", "decay ends")
     elif kind == "CosineAnnealingLR":
-        yield int(kw.get("T_max", 0)), "end", "T_max"
+        yield Event(int(kw.get("T_max", 0)), "end", "T_max")
     elif kind == "SWALR":
-        yield int(kw.get("anneal_epochs", 10)), "end", "swa_lr reached"
+        yield Event(int(kw.get("anneal_epochs", 10)), "end", "swa_lr reached")
+    elif kind == ONECYCLE:
+        # torch's warmup phase ends at step pct_start * total_steps - 1; a run that stops
+        # before that is still rising, and its last (highest) row is no "warmup end".
+        total = onecycle_total(kw) or span
+        end = float(kw.get("pct_start", 0.3)) * total - 1
+        if end >= 0:
+            yield Event(int(end), "warmup", "warmup ends", how="peak")
 
 
 # -- warnings ------------------------------------------------------------------------------------

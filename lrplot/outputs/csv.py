@@ -13,19 +13,46 @@ CHUNK_ROWS = 16_384
 
 
 def csv_header(curves: Sequence[Curve]) -> list[str]:
-    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]][,metric]``."""
+    """``[curve,]step,epoch,lr[,lr_1...][,momentum[,momentum_1...]][,<key>...][,metric]``.
+
+    Named param groups (``param_groups: [{name: backbone}, ...]``) give ``lr_backbone``,
+    ``lr_head``. A param group key other than the lr and momentum gets columns when some
+    scheduler changed it (``weight_decay`` that stays as configured is left out).
+    """
     groups = max(c.groups for c in curves)
+    names = _group_names(curves, groups)
     columns = ["curve"] if len(curves) > 1 else []
-    columns += ["step", "epoch"] + _numbered("lr", groups)
+    columns += ["step", "epoch"] + _numbered("lr", names)
     if any(c.momentum is not None for c in curves):
-        columns += _numbered("momentum", groups)
+        columns += _numbered("momentum", names)
+    for key in extra_keys(curves):
+        columns += _numbered(key, names)
     if any(c.metric is not None for c in curves):
         columns.append("metric")  # ReduceLROnPlateau: the value scheduler.step() got that epoch
     return columns
 
 
-def _numbered(name: str, count: int) -> list[str]:
-    return [name] + [f"{name}_{i}" for i in range(1, count)]
+def extra_keys(curves: Sequence[Curve]) -> list[str]:
+    """The recorded param group keys that change in some curve, in a stable order."""
+    found: dict[str, None] = {}
+    for curve in curves:
+        for key, values in curve.extra.items():
+            if values.strides[1] != 0 and bool((values != values[:, :1]).any()):
+                found[key] = None
+    return sorted(found)
+
+
+def _group_names(curves: Sequence[Curve], groups: int) -> list[str]:
+    """Column suffixes per group: "" then 1, 2, ... ; or every group's name when the curves
+    name their groups and agree on the names."""
+    named = [c.group_names for c in curves if c.named_groups]
+    if named and all(n == named[0] for n in named) and len(named[0]) == groups:
+        return named[0]
+    return [""] + [str(g) for g in range(1, groups)]
+
+
+def _numbered(name: str, suffixes: list[str]) -> list[str]:
+    return [f"{name}_{suffix}" if suffix else name for suffix in suffixes]
 
 
 def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
@@ -33,8 +60,9 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
     header = csv_header(curves)
     yield ",".join(header) + "\n"
     groups = max(c.groups for c in curves)
-    with_momentum = "momentum" in header
+    with_momentum = any(c.momentum is not None for c in curves)
     with_metric = "metric" in header
+    keys = extra_keys(curves)
     for curve in curves:
         prefix = [curve.label] if len(curves) > 1 else []
         for start in range(0, len(curve), CHUNK_ROWS):
@@ -46,6 +74,8 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
             columns += _group_columns(curve.lr, groups, start, stop)
             if with_momentum:
                 columns += _group_columns(curve.momentum, groups, start, stop)
+            for key in keys:
+                columns += _group_columns(curve.extra.get(key), groups, start, stop)
             if with_metric:
                 metric = curve.metric
                 columns.append(

@@ -1,10 +1,14 @@
-"""Figures as bytes: matplotlib's savefig into memory, with no dates or versions in the file."""
+"""Figures as bytes: matplotlib's savefig into memory, with no dates or versions in the file,
+and the figure's title and description as its text alternative (SVG ``<title>``/``<desc>``,
+PNG and PDF metadata)."""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
+from lrplot.draw.alt import text_of
 from lrplot.errors import OutputError
 from lrplot.formats import FORMATS
 from lrplot.style import rc
@@ -12,17 +16,42 @@ from lrplot.style import rc
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+# savefig metadata keys for the figure's title and description, per format
+TEXT_KEYS = {"png": ("Title", "Description"), "pdf": ("Title", "Subject")}
+
 
 def figure_bytes(figure: Figure, fmt: str) -> bytes:
     """The figure encoded as ``fmt``, with no dates or versions in it."""
     import matplotlib
 
+    title, description = text_of(figure)
+    metadata: dict[str, Any] = dict(FORMATS[fmt].metadata)
+    if fmt in TEXT_KEYS:
+        for key, value in zip(TEXT_KEYS[fmt], (title, description), strict=True):
+            if value:
+                metadata[key] = value
     buffer = io.BytesIO()
     try:
         with matplotlib.rc_context(rc()):
-            figure.savefig(buffer, format=fmt, metadata=dict(FORMATS[fmt].metadata))
+            figure.savefig(buffer, format=fmt, metadata=metadata)
     except (ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 200 else reason[:200] + "..."
         raise OutputError(f"cannot draw the figure: {reason}") from None
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    return _svg_text(data, title, description) if fmt == "svg" else data
+
+
+def _svg_text(data: bytes, title: str, description: str) -> bytes:
+    """Put ``<title>`` and ``<desc>`` first inside the root ``<svg>``: screen readers and
+    browsers (as a tooltip) read them there."""
+    start = data.find(b"<svg ")
+    end = data.find(b">", start)
+    if start < 0 or end < 0 or not (title or description):
+        return data
+    parts = []
+    if title:
+        parts.append(f" <title>{escape(' '.join(title.split()))}</title>\n")
+    if description:
+        parts.append(f" <desc>{escape(description)}</desc>\n")
+    return data[: end + 1] + b"\n" + "".join(parts).encode("utf-8") + data[end + 2 :]
