@@ -251,3 +251,15 @@ def test_plateau_reductions_get_their_ratio_beside_the_metric_panels_marks() -> 
     root = ET.fromstring(figure_bytes(lrplot.plot(list(curves)), "svg"))
     assert len(ids(root, "lrplot-label-")) == reductions
     assert ids(root, "lrplot-marker-") == []  # the metric panel draws the lines itself
+
+
+def test_a_figure_format_without_metadata_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/architecture.md: a matplotlib format is one row of lrplot.formats, even one such as
+    JPEG for which matplotlib refuses a metadata argument."""
+    from lrplot import formats
+
+    monkeypatch.setitem(formats.FORMATS, "jpg", formats.Format("jpg", True))
+    spec = lrplot.spec_from_text("scheduler: {type: step, step_size: 3}\nepochs: 9")
+    figure = lrplot.plot(lrplot.simulate(spec))
+    data = figure_bytes(figure, "jpg")
+    assert data[:3] == b"\xff\xd8\xff" and data == figure_bytes(figure, "jpg")
