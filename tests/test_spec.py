@@ -137,3 +137,17 @@ curves:
     assert (first.epochs, second.epochs) == (40, 10)
     assert first.optimizer.kwargs["lr"] == second.optimizer.kwargs["lr"] == 0.5
     assert spec.display_title == "step, short"
+
+
+def test_an_int_list_names_itself_when_it_is_not_increasing() -> None:
+    """The one parameter model knows no scheduler: an INT_LIST's message names its own param."""
+    from lrplot.params import Kind, Param, validate
+
+    def fail(path: str, message: str, hint: str | None = None) -> SpecError:
+        return SpecError(message, path=path, hint=hint)
+
+    with pytest.raises(SpecError) as caught:
+        validate(Param("checkpoints", Kind.INT_LIST), [5, 3], "checkpoints", fail)
+    assert str(caught.value) == (
+        "checkpoints[1]: checkpoints must be strictly increasing; 3 is smaller than the one before"
+    )
