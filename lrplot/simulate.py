@@ -12,6 +12,8 @@ the one a training script runs::
 
 How a scheduler is built and stepped is its family's to say (``Family.build`` and
 ``Family.stepping``); this module knows no scheduler by name. Nothing here draws or writes files.
+The script ``lrplot code`` prints takes its optimizer and loop from here (:func:`optimizer_source`,
+:func:`loop_source`), so that the loop that runs and the loop that is printed live side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lrplot.families import torch_source as torchsource
 from lrplot.metrics import metric_values
 from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
 from lrplot.params import Kind
+from lrplot.pycode import call_source
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,6 +101,35 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
         momentum_name="beta1" if momentum_key == "betas" else "momentum",
         facts=stepping.facts,
     )
+
+
+def loop_source(curve: CurveSpec, target: str) -> list[str]:
+    """The loop :func:`_simulate` runs, as the Python source ``lrplot code`` prints: it records
+    ``target[t][g]``, the lr of param group ``g`` during optimizer step ``t``. A change to how a
+    run steps changes both."""
+    stepping = family_of(curve.scheduler).step_code(curve.scheduler, curve)
+    closure = _needs_closure(curve.optimizer)
+    step = "optimizer.step(lambda: torch.zeros(()))" if closure else None
+    lines = [
+        f"{target} = []  # {target}[t][g]: the lr of param group g during optimizer step t",
+        f"for epoch in range({curve.epochs}):",
+        f"    for batch in range({curve.steps_per_epoch}):",
+        f"        {target}.append([float(group['lr']) for group in optimizer.param_groups])",
+        "        # training: loss = ...; loss.backward()",
+        f"        {step or 'optimizer.step()'}",
+        "        optimizer.zero_grad()",
+    ]
+    lines.append(f"        {stepping.call}" if stepping.per_step else f"    {stepping.call}")
+    return lines
+
+
+def _needs_closure(spec: OptimizerSpec) -> bool:
+    """Whether the optimizer's ``step`` requires a closure (LBFGS does)."""
+    import inspect
+
+    cls = torchsource.optimizer_class(torchsource.resolve_optimizer(spec.type))
+    closure = inspect.signature(cls.step).parameters.get("closure")
+    return closure is not None and closure.default is inspect.Parameter.empty
 
 
 # Progress is reported between chunks, so one chunk is one progress interval.
@@ -279,6 +311,29 @@ def build_optimizer(spec: OptimizerSpec) -> Any:
         return cls(params, **convert(spec.kwargs))
     except (ValueError, TypeError, RuntimeError) as exc:
         raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
+
+
+def optimizer_source(spec: OptimizerSpec) -> str:
+    """The call :func:`build_optimizer` makes, as Python source (for ``lrplot code``)."""
+    info = torchsource.resolve_optimizer(spec.type)
+
+    def value(name: str, item: Any) -> str:
+        param = info.param(name)
+        if param is not None and param.kind is Kind.FLOAT_TUPLE:
+            return repr(tuple(item))
+        return repr(item)
+
+    tensor = "torch.zeros(1, 1, requires_grad=True)"
+    if spec.param_groups:
+        groups = []
+        for group in spec.param_groups:
+            extra = "".join(f", {k!r}: {value(k, v)}" for k, v in group.items())
+            groups.append(f"        {{'params': [{tensor}]{extra}}},\n")
+        params = "[\n" + "".join(groups) + "    ]"
+    else:
+        params = f"[{tensor}]"
+    args = [params] + [f"{k}={value(k, v)}" for k, v in spec.kwargs.items()]
+    return call_source(f"torch.optim.{info.name}", args, "", len("optimizer = "))
 
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:

@@ -1,6 +1,8 @@
 """Spec -> a short, runnable PyTorch script that builds the same optimizer and scheduler.
 
-``lrplot code SPEC.yaml`` prints it. Each scheduler's family writes its constructor call
+``lrplot code SPEC.yaml`` prints it. The optimizer and the training loop are written by
+:mod:`lrplot.simulate`, beside the code that builds and runs them. Each scheduler's family writes
+its constructor call
 (``Family.code``), any functions it needs (``Family.code_helpers``: a recipe brings its factor
 function and factory) and how the loop steps it (``Family.step_code``). ``lr_lambda``/``scale_fn``
 expressions, which passed lrplot's allowlist and so are plain arithmetic, become Python lambdas
@@ -13,37 +15,13 @@ test-suite checks that for every file in ``configs/``.
 from __future__ import annotations
 
 import textwrap
-from typing import Any
 
 from lrplot.families import family_of
-from lrplot.families import torch_source as torchsource
-from lrplot.model import CurveSpec, FigureSpec, MetricSpec, OptimizerSpec
-from lrplot.params import Kind
-from lrplot.pycode import call_source, python_expression
+from lrplot.model import CurveSpec, FigureSpec, MetricSpec
+from lrplot.pycode import python_expression
+from lrplot.simulate import loop_source, optimizer_source
 
 __all__ = ["python_code", "python_expression"]
-
-
-def _optimizer(spec: OptimizerSpec) -> str:
-    info = torchsource.resolve_optimizer(spec.type)
-
-    def value(name: str, item: Any) -> str:
-        param = info.param(name)
-        if param is not None and param.kind is Kind.FLOAT_TUPLE:
-            return repr(tuple(item))
-        return repr(item)
-
-    tensor = "torch.zeros(1, 1, requires_grad=True)"
-    if spec.param_groups:
-        groups = []
-        for group in spec.param_groups:
-            extra = "".join(f", {k!r}: {value(k, v)}" for k, v in group.items())
-            groups.append(f"        {{'params': [{tensor}]{extra}}},\n")
-        params = "[\n" + "".join(groups) + "    ]"
-    else:
-        params = f"[{tensor}]"
-    args = [params] + [f"{k}={value(k, v)}" for k, v in spec.kwargs.items()]
-    return call_source(f"torch.optim.{info.name}", args, "", len("optimizer = "))
 
 
 def _metric(curve: CurveSpec) -> list[str]:
@@ -60,22 +38,6 @@ def _metric(curve: CurveSpec) -> list[str]:
         *("    " + line for line in body),
         "]",
     ]
-
-
-def _loop(curve: CurveSpec, target: str) -> list[str]:
-    stepping = family_of(curve.scheduler).step_code(curve.scheduler, curve)
-    step = "optimizer.step(lambda: torch.zeros(()))" if curve.optimizer.type == "LBFGS" else None
-    lines = [
-        f"{target} = []  # {target}[t][g]: the lr of param group g during optimizer step t",
-        f"for epoch in range({curve.epochs}):",
-        f"    for batch in range({curve.steps_per_epoch}):",
-        f"        {target}.append([float(group['lr']) for group in optimizer.param_groups])",
-        "        # training: loss = ...; loss.backward()",
-        f"        {step or 'optimizer.step()'}",
-        "        optimizer.zero_grad()",
-    ]
-    lines.append(f"        {stepping.call}" if stepping.per_step else f"    {stepping.call}")
-    return lines
 
 
 def _header(spec: FigureSpec, helpers: list[str]) -> list[str]:
@@ -117,12 +79,12 @@ def python_code(spec: FigureSpec) -> str:
         built = family.code(curve.scheduler, curve, "", len("scheduler = "))
         lines += [
             "# A fresh optimizer for every scheduler: schedulers store initial_lr in it.",
-            f"optimizer = {_optimizer(curve.optimizer)}",
+            f"optimizer = {optimizer_source(curve.optimizer)}",
             f"scheduler = {built}",
         ]
         if family.step_code(curve.scheduler, curve).needs_metric:
             lines += _metric(curve)
-        lines += _loop(curve, "lrs")
+        lines += loop_source(curve, "lrs")
         if several:
             lines += [f"curves[{curve.label!r}] = lrs"]
     lines += ["", 'if __name__ == "__main__":']
