@@ -11,7 +11,7 @@ from reference import CASES, reference_rows, run_header
 
 import lrplot
 
-simulate_module = importlib.import_module("lrplot.simulate")
+recording = importlib.import_module("lrplot.recording")
 
 
 @pytest.mark.parametrize("chunk", [1, 7])
@@ -20,7 +20,7 @@ def test_every_scheduler_is_exact_across_chunk_edges_and_warns_nothing(
 ) -> None:
     # Chunks of 1 and 7 steps put an edge at every step or mid-epoch for every reference case,
     # and OneCycleLR/CyclicLR switch momentum from "constant so far" to a full array mid-run.
-    monkeypatch.setattr(simulate_module, "CHUNK_STEPS", chunk)
+    monkeypatch.setattr(recording, "CHUNK_STEPS", chunk)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for name, case in CASES.items():
@@ -32,7 +32,7 @@ def test_every_scheduler_is_exact_across_chunk_edges_and_warns_nothing(
 
 
 def test_momentum_that_changes_late_is_recorded_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(simulate_module, "CHUNK_STEPS", 4)
+    monkeypatch.setattr(recording, "CHUNK_STEPS", 4)
     text = """
 epochs: 12
 optimizer: {momentum: 0.9}
@@ -49,7 +49,7 @@ scheduler:
 
 
 def test_constant_momentum_is_a_view_with_exact_bits() -> None:
-    rows = simulate_module._Rows(2, 6)
+    rows = recording.Rows(2, 6)
     block = np.array([[-0.0, -0.0, -0.0], [0.9, 0.9, 0.9]])
     rows.add(0, block)
     rows.add(3, block.copy())
@@ -76,4 +76,4 @@ def test_epoch_interval_keeps_a_constant_momentum_a_view() -> None:
 def test_a_value_that_is_no_number_names_its_step() -> None:
     row = np.zeros(5)  # row[1 + 2] holds step 10 + 1 + 2
     with pytest.raises(lrplot.LrplotError, match="scheduler step 13: could not convert"):
-        simulate_module._store(row, 1, [1.0, 2.0, "x"], "scheduler", offset=10)
+        recording._store(row, 1, [1.0, 2.0, "x"], "scheduler", offset=10)
