@@ -19,7 +19,8 @@ from lrplot.errors import OutputError, SpecError
 class Format:
     name: str  # the file suffix without the dot
     figure: bool  # drawn by matplotlib (else: data written by lrplot)
-    # savefig metadata that keeps dates and software versions out of the bytes
+    # savefig metadata that keeps dates and software versions out of the bytes; leave it empty
+    # for a format that holds none (matplotlib refuses the argument for JPEG)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -197,7 +197,9 @@ def _int_list(param: Param, value: Any, path: str, fail: Fail) -> list[int]:
     for i in range(1, len(value)):
         if value[i] <= value[i - 1]:
             what = "repeats" if value[i] == value[i - 1] else "is smaller than the one before"
-            raise fail(f"{path}[{i}]", f"milestones must be strictly increasing; {value[i]} {what}")
+            raise fail(
+                f"{path}[{i}]", f"{param.name} must be strictly increasing; {value[i]} {what}"
+            )
     return list(value)
 
 

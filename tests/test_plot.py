@@ -307,3 +307,15 @@ if __name__ == "__main__":
     for baseline in BASELINES:
         (BASELINE / f"{baseline}.png").write_bytes(baseline_png(baseline))
         print(f"wrote {BASELINE / baseline}.png")
+
+
+def test_a_figure_format_without_metadata_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/architecture.md: a matplotlib format is one row of lrplot.formats, even one such as
+    JPEG for which matplotlib refuses a metadata argument."""
+    from lrplot import formats
+
+    monkeypatch.setitem(formats.FORMATS, "jpg", formats.Format("jpg", True))
+    spec = lrplot.spec_from_text("scheduler: {type: step, step_size: 3}\nepochs: 9")
+    figure = lrplot.plot(lrplot.simulate(spec))
+    data = figure_bytes(figure, "jpg")
+    assert data[:3] == b"\xff\xd8\xff" and data == figure_bytes(figure, "jpg")

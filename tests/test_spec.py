@@ -137,3 +137,44 @@ curves:
     assert (first.epochs, second.epochs) == (40, 10)
     assert first.optimizer.kwargs["lr"] == second.optimizer.kwargs["lr"] == 0.5
     assert spec.display_title == "step, short"
+
+
+def test_an_int_list_names_itself_when_it_is_not_increasing() -> None:
+    """The one parameter model knows no scheduler: an INT_LIST's message names its own param."""
+    from lrplot.params import Kind, Param, validate
+
+    def fail(path: str, message: str, hint: str | None = None) -> SpecError:
+        return SpecError(message, path=path, hint=hint)
+
+    with pytest.raises(SpecError) as caught:
+        validate(Param("checkpoints", Kind.INT_LIST), [5, 3], "checkpoints", fail)
+    assert str(caught.value) == (
+        "checkpoints[1]: checkpoints must be strictly increasing; 3 is smaller than the one before"
+    )
+
+
+def test_run_rules_see_the_whole_run_and_name_where_the_option_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """lrplot.config.run.RULES: the home of a check across a run option and the run's length."""
+    from typer.testing import CliRunner
+
+    from lrplot.cli import app
+    from lrplot.config import run
+
+    def short_epochs(curve, where, fail):  # type: ignore[no-untyped-def]
+        if curve.total_steps > 12:
+            raise fail(where("steps_per_epoch"), f"{curve.total_steps} steps are too many")
+
+    monkeypatch.setattr(run, "RULES", (short_epochs,))
+    assert error_of("epochs: 4\nsteps_per_epoch: 4\nscheduler: {type: step, step_size: 1}") == (
+        "c.yaml: steps_per_epoch (line 2): 16 steps are too many"
+    )
+    curves = (
+        "epochs: 4\ncurves:\n  - {label: a, scheduler: {type: step, step_size: 1}}\n"
+        "  - {label: b, steps_per_epoch: 5, scheduler: {type: step, step_size: 1}}\n"
+    )
+    assert error_of(curves) == "c.yaml: curves[1].steps_per_epoch (line 4): 20 steps are too many"
+    result = CliRunner().invoke(app, ["step", "--step-size", "1", "--steps-per-epoch", "2"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: lrplot step: --steps-per-epoch: 200 steps are too many\n"

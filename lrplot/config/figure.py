@@ -163,6 +163,8 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
         label=label,
         **{p.name: given.get(p.name, p.default) for p in run.EXTRA},
     )
+    for rule in run.RULES:
+        rule(curve, owner.__getitem__, ck.fail)
     uses = family.uses_metric(scheduler)
     metric = check_metric(ck, data.get("metric"), owner["metric"], curve, uses)
     curve = CurveSpec(**{**curve.__dict__, "metric": metric})

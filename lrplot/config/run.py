@@ -4,13 +4,21 @@ Every entry here is a key of a spec (and of each ``curves:`` item), a field of
 :class:`~lrplot.model.CurveSpec` of the same name, a flag of every scheduler command
 (``--steps-per-epoch``) and a property of the JSON Schema. ``epochs`` and ``interval`` may come
 from the scheduler's family when the spec does not set them; every other run option is validated
-and handed to CurveSpec as it is.
+and handed to CurveSpec as it is. A rule that relates an option to the rest of the run goes in
+:data:`RULES`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from lrplot.model import INTERVALS
 from lrplot.params import Kind, Param
+
+if TYPE_CHECKING:
+    from lrplot.model import CurveSpec
+    from lrplot.params import Fail
 
 RUN_PARAMS: tuple[Param, ...] = (
     Param(
@@ -49,3 +57,12 @@ NAMES = tuple(param.name for param in RUN_PARAMS)
 # every other run option goes to CurveSpec as it is.
 OWN = ("epochs", "steps_per_epoch", "interval")
 EXTRA = tuple(param for param in RUN_PARAMS if param.name not in OWN)
+
+RunRule = Callable[["CurveSpec", Callable[[str], str], "Fail"], None]
+"""``rule(curve, where, fail)``: a check across a run option and the rest of the run, made once
+the run's length is known (a step number must fall inside the run). ``where(name)`` is the key
+path the option came from (``resume_at`` or ``curves[1].resume_at``); a rule raises
+``fail(path, message)``, which names the YAML line or the flag."""
+
+RULES: tuple[RunRule, ...] = ()
+"""The rules every curve is checked against; the per-value checks come from the Params."""

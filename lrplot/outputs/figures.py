@@ -33,7 +33,10 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     try:
         with matplotlib.rc_context(rc()):
-            figure.savefig(buffer, format=fmt, metadata=metadata)
+            if metadata:
+                figure.savefig(buffer, format=fmt, metadata=metadata)
+            else:  # matplotlib refuses metadata for formats that hold none (JPEG)
+                figure.savefig(buffer, format=fmt)
     except (ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 200 else reason[:200] + "..."
