@@ -73,8 +73,15 @@ def _metric(config: dict[str, Any], folder: Path, count: int) -> list[float]:
     return metric_values(MetricSpec(profile=profile, params=metric, seed=seed), count).tolist()
 
 
+# The argument that is a class's own length: a run without `epochs` is that long (README, "The
+# run's length"). The examples that leave `epochs` out have one of these.
+HORIZONS = {"CosineAnnealingLR": "T_max", "OneCycleLR": "total_steps", "PolynomialLR": "total_iters"}
+
+
 def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[float]:
-    epochs = config.get("epochs", 100)
+    scheduler = config["scheduler"]
+    own = HORIZONS.get(scheduler.get("type", ""))
+    epochs = config.get("epochs", scheduler.get(own, 100) if own else 100)
     per_epoch = config.get("steps_per_epoch", 1)
     interval = config.get("interval", "epoch")
     opt = dict(config.get("optimizer", {}))

@@ -21,6 +21,7 @@ __all__ = [
     "Document",
     "FigureSpec",
     "load_spec",
+    "read_document",
     "spec_from_document",
     "spec_from_mapping",
     "spec_from_text",
@@ -29,6 +30,11 @@ __all__ = [
 
 def load_spec(path: str | Path) -> FigureSpec:
     """Read and validate a YAML spec file."""
+    return spec_from_document(read_document(path), base_dir=Path(path).parent)
+
+
+def read_document(path: str | Path) -> Document:
+    """A YAML (or JSON) file as plain data with the line of every key, not yet validated."""
     path = Path(path)
     source = str(path)
     try:
@@ -39,7 +45,7 @@ def load_spec(path: str | Path) -> FigureSpec:
         raise SpecError("is a directory, not a YAML file", source=source) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", source=source) from None
-    return spec_from_document(load_bytes(raw, source), base_dir=path.parent)
+    return load_bytes(raw, source)
 
 
 def spec_from_text(
@@ -61,7 +67,10 @@ def spec_from_document(
 ) -> FigureSpec:
     """Validate a loaded document. Files it names (``metric.file``) are read relative to
     ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
+    from lrplot.config.include import expand
+
     try:
+        doc = expand(doc, Path(base_dir or "."), confine)
         spec = check_figure(Checker(doc, Path(base_dir or "."), confine))
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None

@@ -75,6 +75,8 @@ class RunDefaults:
     length: int | None = None  # the schedule's own length in scheduler steps; None: none
     interval: str | None = None  # None: lrplot's default ("epoch")
     what: str = ""  # how a message names the schedule: "recipe cosine"
+    fills: str = ""  # an argument lrplot fills in from the run when it is left out
+    per_step: bool = False  # the schedule is meant to step after every optimizer step
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,36 @@ class Event:
 class Stepping:
     """How a run advances one scheduler.
 
-    The loop reads the lr of every param group, then calls ``advance(k)``, ``records`` times;
-    each row read stands for ``repeat`` optimizer steps (an epoch-interval scheduler is read once
-    per epoch). ``facts`` is what the built scheduler reports that drawing needs.
+    The loop reads the lr of every param group, then calls ``advance(k)`` (for the first
+    ``advances`` reads; default: all), ``records`` times; each row read stands for ``repeat``
+    optimizer steps (an epoch-interval scheduler is read once per epoch), or for ``counts[k]``
+    when that varies. Rows past the run's end are dropped. ``facts`` is what the built scheduler
+    reports that drawing needs.
     """
 
     advance: Callable[[int], object]
     records: int
     repeat: int = 1
     facts: Mapping[str, Any] = field(default_factory=dict)
+    advances: int | None = None
+    counts: Any = None  # numpy int array, one per record, when the rows per record vary
+
+
+def loop_stepping(
+    advance: Callable[[int], object], curve: CurveSpec, facts: Mapping[str, Any] | None = None
+) -> Stepping:
+    """The Stepping of a scheduler that ``scheduler.step()`` advances where the run's loop says
+    (:attr:`CurveSpec.loop`): every optimizer step, every epoch, or Lightning's pattern."""
+    loop = curve.loop
+    period = loop.period
+    return Stepping(
+        advance,
+        loop.records,
+        period or 1,
+        facts or {},
+        advances=loop.scheduler_steps,
+        counts=None if period is not None else loop.counts(),
+    )
 
 
 @dataclass(frozen=True)
@@ -145,6 +168,10 @@ class Family(Protocol):
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         """Whether this scheduler is stepped with a metric."""
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        """For a scheduler stepped with a metric: "min" when lower is better, "max" when higher
+        is; None when it does not say."""
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         """The real scheduler on ``optimizer`` (raises SimulationError when the library refuses)."""

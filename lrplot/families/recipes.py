@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
-from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
-from lrplot.families.recipe_catalog import RECIPES, Recipe, cross_check, length
+from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping, loop_stepping
+from lrplot.families.recipe_catalog import AFTER, RECIPES, Recipe, cross_check, horizon, length
 from lrplot.model import SchedulerSpec
 from lrplot.params import validate
 from lrplot.pycode import call_source
@@ -101,7 +101,10 @@ class RecipeFamily:
         stepped after every optimizer step; timm's cosine steps per epoch."""
         recipe = RECIPES[spec.type]
         return RunDefaults(
-            length=length(recipe, spec.kwargs), interval=recipe.interval, what=f"recipe {spec.type}"
+            length=length(recipe, spec.kwargs),
+            interval=recipe.interval,
+            what=f"recipe {spec.type}",
+            per_step=recipe.interval == "step",
         )
 
     def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
@@ -109,6 +112,9 @@ class RecipeFamily:
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return False
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        return None
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         try:
@@ -128,13 +134,41 @@ class RecipeFamily:
         def advance(k: int) -> object:
             return step()
 
-        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step)
+        return loop_stepping(advance, curve)
 
     def events(self, spec: SchedulerSpec, span: int) -> Iterator[Event]:
         return iter(())
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-        pass
+        """A horizon (num_training_steps, ...) that does not fit the run, a warmup that never
+        ends."""
+        recipe = RECIPES[spec.type]
+        warmup = spec.kwargs.get("num_warmup_steps", 0) or 0
+        if warmup >= steps:
+            warn(
+                f"{spec.path}.num_warmup_steps",
+                f"num_warmup_steps is {warmup} but the scheduler runs only {steps} steps, so "
+                "the warmup never ends; lower num_warmup_steps, or lengthen the run",
+            )
+            return
+        end = horizon(recipe, spec.kwargs)
+        if end is None:
+            return
+        total, key = end
+        if total < steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs "
+                f"{steps} steps: past step {total} the lr {AFTER[spec.type]}; set {key} to "
+                "the run length, or leave epochs out to run the recipe's length",
+            )
+        elif total > steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs only "
+                f"{steps} steps, so its decay never finishes; set {key} to the run length, or "
+                "leave epochs out to run the recipe's length",
+            )
 
     def describe(self, spec: SchedulerSpec) -> str:
         """``cosine_with_restarts(num_warmup_steps=500, num_training_steps=10000)``."""
