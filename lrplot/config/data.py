@@ -38,11 +38,8 @@ def check_data(ck: Checker, value: Any, path: str, given: Given) -> DataSpec | N
         where = f"{path}.{name}"
         if name in data and name in own:
             other = (given.paths or {}).get(name, name)
-            raise ck.fail(
-                where,
-                f"is set twice: here and as {ck.name(other)}; keep the framework's "
-                f"{ck.name(other)}",
-            )
+            shown = ck.origins.locate(other)[0] or other
+            raise ck.fail(where, f"is set twice: here and as {shown}; keep {shown}")
         if name in data:
             checked[name] = validate(param, data[name], where, ck.fail)
         elif name in own:

@@ -1,4 +1,5 @@
-"""A framework's own file named in a spec: ``lightning: {config: cli.yaml}``.
+"""A framework's own file named in a spec: ``lightning: {config: cli.yaml}``, or written inline
+under that key (``lightning: {config: {trainer: ..., lr_scheduler: ...}}``).
 
 The file is read (relative to the spec's folder and, for a config, confined to it, like a
 replayed metric log), translated by its framework module into spec keys (``optimizer``,
@@ -69,12 +70,20 @@ def _merge(
     prefix = f"{at}." if at else ""
     block: dict[str, Any] = mapping[key]
     name = block[file_key]
-    original = _read(doc, name, f"{prefix}{key}.{file_key}", base_dir, confine)
-    shown = "" if name == doc.source else f"{name}: "
+    where = f"{prefix}{key}.{file_key}"
+    if isinstance(name, dict):  # the framework's config written inline, under this key
+        original = Document(name, doc.source)
+        shown, name = f"{where}.", where
+        original.lines = {
+            p[len(shown) :]: line for p, line in doc.lines.items() if p.startswith(shown)
+        }
+    else:
+        original = _read(doc, name, where, base_dir, confine)
+        shown = "" if name == doc.source else f"{name}: "
 
     def fail(path: str, message: str) -> SpecError:
-        line = original.origins.line(path) if path else None
-        return SpecError(message, path=f"{shown}{path}".rstrip(": ") or None, line=line)
+        line = original.origins.line(path) if path else doc.line(where)
+        return SpecError(message, path=f"{shown}{path}".rstrip(":. ") or None, line=line)
 
     given = mapping.get("data")
     user_data: dict[str, Any] = given if isinstance(given, dict) else {}

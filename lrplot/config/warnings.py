@@ -33,7 +33,9 @@ def spec_warnings(spec: FigureSpec) -> tuple[LrplotWarning, ...]:
         scheduler = curve.scheduler
         lrs = curve.optimizer.group_lrs()
         if not curve.loop.never:  # else the loop's own warning says why nothing happens
-            family_of(scheduler).warnings(scheduler, curve.scheduler_steps, lrs, warn)
+            # the scheduler steps whose lr the run uses: one more than the calls when the run
+            # ends between two of them (Lightning's frequency)
+            family_of(scheduler).warnings(scheduler, curve.loop.records, lrs, warn)
             _metric_direction(curve, warn)
         if curve.framework == "lightning":
             _lightning_warnings(curve, warn)

@@ -38,9 +38,9 @@ DEFAULT_MAX_EPOCHS = 1000  # Trainer(max_epochs=None) with max_steps == -1
 LIGHTNING_PARAMS: tuple[Param, ...] = (
     Param(
         "config",
-        Kind.STR,
-        "a LightningCLI config to read optimizer:, lr_scheduler: and trainer: from (relative "
-        "to this file)",
+        Kind.ANY,
+        "a LightningCLI config (a file name, relative to this file, or the config itself) to "
+        "read optimizer:, lr_scheduler: and trainer: from",
         None,
         optional=True,
         default_text="unset",
