@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import CurveWarning, LrplotError, SimulationError
 from lrplot.families import family_of
-from lrplot.families import torch_source as torchsource
+from lrplot.families.optimizers import build_optimizer
 from lrplot.metrics import metric_values
-from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, OptimizerSpec, SchedulerSpec
-from lrplot.params import Kind
+from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, SchedulerSpec
 
 if TYPE_CHECKING:
     import numpy as np
+
+__all__ = ["build_optimizer", "build_scheduler", "simulate", "simulate_figure"]
 
 
 Progress = Callable[[int, int], None]
@@ -135,15 +136,18 @@ def _simulate(spec: CurveSpec, progress: Progress | None = None) -> Curve:
 
     _check_finite(lr, spec)
     rows = spec.total_steps
-    if metric is not None and len(metric) < stepping.records:
-        # The last rows were never followed by a scheduler.step(): no metric was fed there.
-        metric = np.append(metric, np.full(stepping.records - len(metric), np.nan))
     times = stepping.counts if stepping.counts is not None else stepping.repeat
     lr = _repeat(lr, times, rows)
     if momentum is not None:
         momentum = _repeat(momentum, times, rows)
     if metric is not None:
-        metric = _repeat(metric[None, :], times, rows)[0]
+        if stepping.metric_repeat is not None:  # fed once per epoch, read every step (timm)
+            metric = np.repeat(metric, stepping.metric_repeat)[:rows]
+        else:
+            if len(metric) < stepping.records:
+                # The last rows were never followed by a scheduler.step(): no metric was fed.
+                metric = np.append(metric, np.full(stepping.records - len(metric), np.nan))
+            metric = _repeat(metric[None, :], times, rows)[0]
     return Curve(
         spec=spec,
         lr=lr,
@@ -307,35 +311,6 @@ def _mark_stepped(optimizer: Any) -> None:
         return torch.zeros(())
 
     optimizer.step(closure)
-
-
-def build_optimizer(spec: OptimizerSpec) -> Any:
-    """A real torch optimizer holding one dummy single-element tensor per param group."""
-    import torch
-
-    info = torchsource.resolve_optimizer(spec.type)
-    cls = torchsource.optimizer_class(info)
-
-    def convert(kwargs: Any) -> dict[str, Any]:
-        out = {}
-        for name, value in kwargs.items():
-            param = info.param(name)
-            out[name] = tuple(value) if param and param.kind is Kind.FLOAT_TUPLE else value
-        return out
-
-    def tensor() -> torch.Tensor:
-        # 2-D, because Muon only takes matrices; one element is all a schedule needs.
-        return torch.zeros(1, 1, requires_grad=True)
-
-    params: Any
-    if spec.param_groups:
-        params = [{"params": [tensor()], **convert(group)} for group in spec.param_groups]
-    else:
-        params = [tensor()]
-    try:
-        return cls(params, **convert(spec.kwargs))
-    except (ValueError, TypeError, RuntimeError) as exc:
-        raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
 
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:

@@ -86,6 +86,8 @@ def _loop(curve: CurveSpec, target: str) -> list[str]:
         f"        {step or 'optimizer.step()'}",
         "        optimizer.zero_grad()",
     ]
+    if stepping.per_update:
+        lines.append(f"        {stepping.per_update}")
     if stepping.per_step:
         lines.append(f"        {stepping.call}")
     elif cut:
@@ -123,6 +125,8 @@ def _lightning_loop(curve: CurveSpec, target: str, stepping: StepCode) -> list[s
         "        optimizer.step()",
         "        optimizer.zero_grad()",
     ]
+    if stepping.per_update:
+        lines.append(f"        {stepping.per_update}")
     if curve.interval == "step":
         lines += [f"        if (batch + 1) % {frequency} == 0:", f"            {stepping.call}"]
     else:
