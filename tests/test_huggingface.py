@@ -387,3 +387,37 @@ def test_a_pickle_is_never_read(tmp_path: Path) -> None:
         f"error: {target}: lrplot never unpickles a file (loading a pickle runs code); save "
         "args.to_json_string() (or the config as YAML) and name that\n"
     )
+
+
+def test_without_transformers_the_recipe_draws_it_with_a_warning() -> None:
+    import subprocess
+    import sys
+
+    block = {
+        "learning_rate": 1e-3,
+        "lr_scheduler_type": "cosine_with_min_lr",
+        "lr_scheduler_kwargs": {"min_lr_rate": 0.1},
+        "warmup_steps": 0.1,
+        "per_device_train_batch_size": 4,
+        "gradient_accumulation_steps": 3,
+        "num_train_epochs": 2,
+    }
+    spec = {"huggingface": block, "data": {"dataset_size": 100, "world_size": 2}}
+    # sys.modules[name] = None makes `import transformers` fail as if it were not installed.
+    script = f"""
+import sys
+sys.modules["transformers"] = None
+import lrplot
+spec = lrplot.spec_from_mapping({spec!r}, "hf.yaml")
+print(spec.curves[0].scheduler.family)
+print([str(w) for w in spec.warnings])
+print(lrplot.simulate(spec).lr[0].tolist())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    family, warned, lrs = done.stdout.splitlines()
+    assert family == "recipe"
+    assert "transformers is not installed, so lrplot draws its own recipe" in warned
+    real = lrplot.simulate(lrplot.spec_from_mapping(spec)).lr[0].tolist()  # get_scheduler's
+    assert [float(v) for v in lrs.strip("[]").split(", ")] == pytest.approx(real, rel=1e-12)

@@ -16,7 +16,7 @@ from lrplot.config.context import Checker
 from lrplot.config.data import Given
 from lrplot.config.frame import Frame
 from lrplot.errors import close_match
-from lrplot.families.transformers import TrainerCall, trainer_call, trainer_names
+from lrplot.families.trainer import TrainerCall, trainer_call, trainer_names
 from lrplot.families.transformers_source import TRAINING, WARMUP, version
 from lrplot.frameworks import hf
 from lrplot.model import DataSpec
