@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lrplot.errors import LrplotError, SimulationError
+from lrplot.errors import CurveWarning, LrplotError, SimulationError
 from lrplot.families import family_of
 from lrplot.families.optimizers import build_optimizer
 from lrplot.metrics import metric_values
@@ -48,19 +48,60 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
             raise LrplotError(
                 f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
             )
-        try:
-            return _simulate(spec.curves[0], progress, spec)
-        except LrplotError as exc:
-            raise exc.relocated(spec.origins, source=spec.source) from None
-    return _simulate(spec, progress)
+        return simulate_figure(spec, progress=progress)[0]
+    curve = _simulate(spec, progress)
+    _warn_collapse(curve, spec.scheduler.path, None)
+    return curve
 
 
 def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tuple[Curve, ...]:
     """Simulate every curve of a figure, each with a fresh optimizer."""
     try:
-        return tuple(_simulate(curve, progress, spec) for curve in spec.curves)
+        curves = tuple(_simulate(curve, progress, spec) for curve in spec.curves)
     except LrplotError as exc:
         raise exc.relocated(spec.origins, source=spec.source) from None
+    for curve in curves:
+        path, line = spec.origins.locate(curve.spec.scheduler.path)
+        _warn_collapse(curve, path, line)
+    return curves
+
+
+COLLAPSE = 1e-12
+"""An lr below this fraction of its start is no lr at all: training has stopped."""
+
+
+def collapse(curve: Curve) -> str | None:
+    """Why the curve's lr collapses (positive, but below COLLAPSE x its start, for at least 1 %
+    of the run and 2 steps), or None. An lr of exactly 0 is a schedule's deliberate end, and a
+    decay to 0 sampled finely touches the band only in its last few steps: neither counts."""
+    import numpy as np
+
+    rows = len(curve)
+    for g in range(curve.groups):
+        lr = curve.lr[g]
+        start = float(lr[0])
+        if not start > 0:
+            continue
+        low = (lr > 0) & (lr < start * COLLAPSE)
+        count = int(np.count_nonzero(low))
+        if count >= max(2, rows // 100):
+            first = int(np.argmax(low))
+            group = f" (param group {g})" if curve.groups > 1 else ""
+            return (
+                f"the lr{group} falls below 1e-12 of its start {start:g} at step {first} "
+                f"({float(lr[first]):.3g}) and {count} of the {rows} steps are that low: "
+                "training has effectively stopped; slow the decay (the factor applied at each "
+                "step), or shorten the run"
+            )
+    return None
+
+
+def _warn_collapse(curve: Curve, path: str | None, line: int | None) -> None:
+    import warnings
+
+    message = collapse(curve)
+    if message is not None:
+        warnings.warn(CurveWarning(message, path=path, line=line), stacklevel=3)
 
 
 def _simulate(
@@ -96,10 +137,19 @@ def _run(
     lr = np.empty((len(groups), stepping.records), dtype=np.float64)
 
     _mark_stepped(optimizer)
+    advance = stepping.advance
+    advances = stepping.records if stepping.advances is None else stepping.advances
+    if advances < stepping.records:
+        # The run ends between two scheduler steps: no scheduler.step() after the last row.
+        inner = advance
+
+        def advance(k: int) -> object:
+            return inner(k) if k < advances else None
+
     start = _numbers(groups, momentum_key)
     keys = ([momentum_key] if momentum_key else []) + [k for k in watch if k != momentum_key]
     recorder = _Recorder(groups, keys, start, lr.shape)
-    series = _record(stepping.advance, recorder, lr, spec.scheduler.path, progress)
+    series = _record(advance, recorder, lr, spec.scheduler.path, progress)
 
     _check_finite(lr, spec)
     extra = {key: series[key] for key in watch if key in series}
@@ -107,14 +157,20 @@ def _run(
         values = np.array([[start["weight_decay"][g]] for g in range(len(groups))], np.float64)
         extra["weight_decay"] = np.broadcast_to(values, lr.shape)
     momentum = series.get(momentum_key) if momentum_key else None
-    if stepping.repeat > 1:
-        lr = np.repeat(lr, stepping.repeat, axis=1)
-        if momentum is not None:
-            momentum = _repeat(momentum, stepping.repeat)
-        extra = {key: _repeat(values, stepping.repeat) for key, values in extra.items()}
-    metric_repeat = stepping.metric_repeat or stepping.repeat
-    if metric is not None and metric_repeat > 1:
-        metric = np.repeat(metric, metric_repeat)
+    rows = spec.total_steps
+    times = stepping.counts if stepping.counts is not None else stepping.repeat
+    lr = _repeat(lr, times, rows)
+    if momentum is not None:
+        momentum = _repeat(momentum, times, rows)
+    extra = {key: _repeat(values, times, rows) for key, values in extra.items()}
+    if metric is not None:
+        if stepping.metric_repeat is not None:  # fed once per epoch, read every step (timm)
+            metric = np.repeat(metric, stepping.metric_repeat)[:rows]
+        else:
+            if len(metric) < stepping.records:
+                # The last rows were never followed by a scheduler.step(): no metric was fed.
+                metric = np.append(metric, np.full(stepping.records - len(metric), np.nan))
+            metric = _repeat(metric[None, :], times, rows)[0]
     curve = Curve(
         spec=spec,
         lr=lr,
@@ -292,13 +348,16 @@ class _Rows:
         return np.broadcast_to(self.first, self.shape)
 
 
-def _repeat(rows: np.ndarray, times: int) -> np.ndarray:
-    """``np.repeat(rows, times, axis=1)`` that keeps a broadcast (constant) view a view."""
+def _repeat(rows: np.ndarray, times: int | np.ndarray, length: int) -> np.ndarray:
+    """Each column ``times`` times (or ``times[k]`` times), cut to ``length`` columns; a
+    broadcast (constant) view stays a view."""
     import numpy as np
 
     if rows.strides[1] == 0:
-        return np.broadcast_to(rows[:, :1], (rows.shape[0], rows.shape[1] * times))
-    return np.repeat(rows, times, axis=1)
+        return np.broadcast_to(rows[:, :1], (rows.shape[0], length))
+    if isinstance(times, int) and times == 1:
+        return rows[:, :length]
+    return np.repeat(rows, times, axis=1)[:, :length]
 
 
 def _check_finite(lr: np.ndarray, spec: CurveSpec) -> None:

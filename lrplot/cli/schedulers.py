@@ -40,16 +40,18 @@ def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str,
         doc = Document(raw, source, flags=names)
         # --metric-file is the user's own
         spec = spec_from_document(doc, confine=False, allow_import=allowed_imports(values))
-        write_or_summarize(spec, values.get("output") or [], figure_overrides(values))
+        write_or_summarize(spec, values.get("output") or [], figure_overrides(values), source)
         print_warnings(spec.warnings)  # after the run, so that an error stays the only line
 
 
-def write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> None:
+def write_or_summarize(
+    spec: Any, outputs: list[str], plot: dict[str, Any], source: str = ""
+) -> None:
     """Write the outputs, or without any draw the curve in the terminal with a summary."""
     options = spec.plot.merged(**plot)
     progress = SimulationProgress()
     try:
-        with warnings_to_stderr():
+        with warnings_to_stderr(source):
             if outputs:
                 from lrplot.render import render, themed_outputs
 

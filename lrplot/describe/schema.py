@@ -12,7 +12,7 @@ from typing import Any
 
 from lrplot import formats
 from lrplot.config.metric import KEYS as METRIC_KEYS
-from lrplot.config.run import RUN_PARAMS
+from lrplot.config.run import DATA_PARAMS, RUN_PARAMS
 from lrplot.families import families
 from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Family
@@ -113,6 +113,8 @@ def _run_properties() -> dict[str, Any]:
     metric_props["seed"] = {"type": "integer", "minimum": 0}
     return {
         **{param.name: param_schema(param) for param in RUN_PARAMS},
+        "data": _block(DATA_PARAMS, "the dataset an epoch is made of (instead of steps_per_epoch)"),
+        **_frameworks(),
         "optimizer": _optimizer(),
         "scheduler": {"$ref": "#/definitions/scheduler"},
         "metric": {
@@ -122,6 +124,36 @@ def _run_properties() -> dict[str, Any]:
             "description": "what ReduceLROnPlateau is fed",
         },
     }
+
+
+def _block(params: Any, description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {param.name: param_schema(param) for param in params},
+        "additionalProperties": False,
+        "description": description,
+    }
+
+
+def _frameworks() -> dict[str, Any]:
+    from lrplot.frameworks.hf import FILE_KEY, HF_PARAMS
+    from lrplot.frameworks.lightning import LIGHTNING_PARAMS
+
+    lightning = _block(
+        LIGHTNING_PARAMS, "Lightning's lr_scheduler dict and Trainer arguments (Trainer.fit's loop)"
+    )
+    lightning["properties"]["limit_train_batches"] = {"type": "number", "minimum": 0}
+    huggingface = _block(HF_PARAMS, "TrainingArguments fields that shape a Trainer's schedule")
+    huggingface["properties"]["lr_scheduler_kwargs"] = {
+        "anyOf": [{"type": "object"}, {"type": "string"}],
+        "description": "scheduler_specific_kwargs (a mapping, or a JSON object string)",
+    }
+    huggingface["properties"]["warmup_ratio"] = {"type": "number", "minimum": 0, "maximum": 1}
+    huggingface["properties"][FILE_KEY] = {
+        "type": "string",
+        "description": "a TrainingArguments JSON (args.to_json_string()) or YAML file to read",
+    }
+    return {"lightning": lightning, "huggingface": huggingface}
 
 
 def _plot() -> dict[str, Any]:
@@ -202,6 +234,13 @@ def json_schema() -> dict[str, Any]:
             "plot": _plot(),
         },
         "additionalProperties": False,
-        "oneOf": [{"required": ["scheduler"]}, {"required": ["curves"]}],
+        "oneOf": [
+            {"required": ["scheduler"]},
+            {"required": ["curves"]},
+            # the optimizer and scheduler come from a LightningCLI config
+            {"required": ["lightning"], "properties": {"lightning": {"required": ["config"]}}},
+            # ... or from TrainingArguments
+            {"required": ["huggingface"]},
+        ],
         "definitions": {"scheduler": {"anyOf": schedulers}},
     }

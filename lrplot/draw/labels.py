@@ -133,16 +133,19 @@ def subtitle(items: Sequence[Curve], xaxis: XAxis) -> str:
     peaks = [float(np.nanmax(c.lr)) for c in items if len(c)]
     if peaks:
         parts.append(f"peak lr {numbers.lr(max(peaks))}")
-    runs = {(c.spec.epochs, c.spec.steps_per_epoch, c.spec.interval) for c in items}
+    runs = {
+        (c.spec.epochs, c.spec.steps_per_epoch, c.spec.interval, c.spec.frequency) for c in items
+    }
     if len(runs) == 1:
-        epochs, per_epoch, interval = runs.pop()
+        epochs, per_epoch, interval, frequency = runs.pop()
         if interval == "step" and per_epoch == 1:
             parts.append(numbers.plural(epochs, "step"))
         elif per_epoch == 1:
             parts.append(numbers.plural(epochs, "epoch"))
         else:
             parts.append(f"{numbers.plural(epochs, 'epoch')} × {per_epoch:,} steps")
-        parts.append(f"scheduler.step() every {interval}")
+        every = interval if frequency == 1 else f"{numbers.ordinal(frequency)} {interval}"
+        parts.append(f"scheduler.step() every {every}")
     if xaxis.name in ("samples", "tokens"):
         parts.append(f"{numbers.short(xaxis.per_step)} {xaxis.name}/step")
     return " · ".join(parts)

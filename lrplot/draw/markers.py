@@ -58,19 +58,18 @@ def markers(curve: Curve) -> list[Marker]:
     The scheduler's family says where to look (``Family.events``); the curve confirms each.
     """
     spec = curve.spec
-    per = spec.rows_per_scheduler_step
     found: list[Marker] = []
     events = list(family_of(spec.scheduler).events(spec.scheduler, spec.scheduler_steps))
     for event in events:
-        row = event.at * per
-        if event.how != "at" or not 0 < row < len(curve):
+        row = spec.row_of(event.at) if event.how == "at" else None
+        if row is None or not 0 < row < len(curve):
             continue
         marker = _confirm(curve, event, row)
         if marker is not None:
             found.append(marker)
     for event in events:
         if event.how == "peak":
-            found.extend(_peak(curve, event, per))
+            found.extend(_peak(curve, event, max(1, spec.rows_per_scheduler_step)))
     measured = [e for e in events if e.how == "jumps"]
     for event in measured:
         found.extend(jumps(curve, kind=event.kind, limit=None))
@@ -93,7 +92,7 @@ def jumps(curve: Curve, *, kind: str = "jump", limit: int | None = MAX_JUMPS) ->
         return []
     changed = np.flatnonzero((np.diff(curve.lr, axis=1) != 0).any(axis=0)) + 1
     if limit is not None:
-        steps = -(-len(curve) // curve.spec.rows_per_scheduler_step)
+        steps = curve.spec.scheduler_steps
         if changed.size > limit or 4 * changed.size > max(steps - 1, 1):
             return []
     return [Marker(int(row), kind, _ratio_text(curve, int(row))) for row in changed]

@@ -135,6 +135,10 @@ class ImportFamily:
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return bool(spec.extra["metric"])
 
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        """An imported scheduler's comparison is its own business: lrplot does not guess."""
+        return None
+
     def nests(self, spec: SchedulerSpec) -> bool:
         return bool(spec.extra["lr_scheduler"]) and not self.uses_metric(spec)
 

@@ -27,6 +27,33 @@ if TYPE_CHECKING:
     from lrplot.model import CurveSpec
 
 
+# What the lr does once a recipe is past its horizon (transformers does not clamp).
+AFTER = {
+    "linear": "stays at 0",
+    "cosine": "rises again (the cosine goes on)",
+    "cosine_with_restarts": "stays at 0",
+    "polynomial": "stays at lr_end",
+    "cosine_with_min_lr": "rises again (the cosine goes on)",
+    "cosine_warmup_with_min_lr": "rises again (the cosine goes on)",
+    "warmup_stable_decay": "stays at min_lr_ratio x lr",
+    "timm_cosine": "stays at lr_min",
+}
+
+
+def horizon(recipe: Recipe, params: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The step where the recipe's decay ends, and the parameter that sets it; None for a
+    recipe that goes on forever (constant, constant_with_warmup, inverse_sqrt)."""
+    if recipe.name not in AFTER:
+        return None
+    total = length(recipe, params)
+    if total is None:
+        return None
+    if params.get("num_training_steps") is not None:
+        return total, "num_training_steps"
+    key = "num_stable_steps" if recipe.name == "warmup_stable_decay" else "t_initial"
+    return total, key
+
+
 class RecipeFamily:
     name = "recipe"
     key = "recipe"
@@ -112,7 +139,10 @@ class RecipeFamily:
         stepped after every optimizer step; timm's cosine steps per epoch."""
         recipe = RECIPES[spec.type]
         return RunDefaults(
-            length=length(recipe, spec.kwargs), interval=recipe.interval, what=f"recipe {spec.type}"
+            length=length(recipe, spec.kwargs),
+            interval=recipe.interval,
+            what=f"recipe {spec.type}",
+            per_step=recipe.interval == "step",
         )
 
     def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
@@ -123,6 +153,12 @@ class RecipeFamily:
 
     def nests(self, spec: SchedulerSpec) -> bool:
         return not self.uses_metric(spec)
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        if not self.uses_metric(spec):
+            return None
+        param = RECIPES[spec.type].param("mode")
+        return str(spec.kwargs.get("mode", param.default if param else "min"))
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         try:
@@ -144,7 +180,35 @@ class RecipeFamily:
             yield Event(0, "reduction", how="jumps")
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-        pass
+        """A horizon (num_training_steps, ...) that does not fit the run, a warmup that never
+        ends."""
+        recipe = RECIPES[spec.type]
+        warmup = spec.kwargs.get("num_warmup_steps", 0) or 0
+        if warmup >= steps:
+            warn(
+                f"{spec.path}.num_warmup_steps",
+                f"num_warmup_steps is {warmup} but the scheduler runs only {steps} steps, so "
+                "the warmup never ends; lower num_warmup_steps, or lengthen the run",
+            )
+            return
+        end = horizon(recipe, spec.kwargs)
+        if end is None:
+            return
+        total, key = end
+        if total < steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs "
+                f"{steps} steps: past step {total} the lr {AFTER[spec.type]}; set {key} to "
+                "the run length, or leave epochs out to run the recipe's length",
+            )
+        elif total > steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs only "
+                f"{steps} steps, so its decay never finishes; set {key} to the run length, or "
+                "leave epochs out to run the recipe's length",
+            )
 
     def describe(self, spec: SchedulerSpec) -> str:
         """``cosine_with_restarts(num_warmup_steps=500, num_training_steps=10000)``."""

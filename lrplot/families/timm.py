@@ -152,6 +152,12 @@ class TimmFamily:
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return self._entries[spec.type].uses_metric
 
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        """timm's plateau compares with ``plateau_mode`` (its factory's default: "max")."""
+        if not self.uses_metric(spec):
+            return None
+        return str(spec.kwargs.get("plateau_mode", "max"))
+
     def nests(self, spec: SchedulerSpec) -> bool:
         return False
 
