@@ -62,3 +62,9 @@ class Origins:
         """How a message names the key at ``path``: ``--T-max`` or ``'T_max'``."""
         flag = self.flags.get(path)
         return flag if flag is not None else repr(path.rsplit(".", 1)[-1])
+
+    def setting(self, path: str, value: str) -> str:
+        """How the user would set the key at ``path`` to ``value``: ``--metric-pad last`` on
+        the command line, ``pad: last`` in YAML."""
+        flag = self.flags.get(path)
+        return f"{flag} {value}" if flag is not None else f"{path.rsplit('.', 1)[-1]}: {value}"

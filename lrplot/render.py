@@ -31,6 +31,7 @@ def render(
     options: PlotOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     capture: dict[str, bytes] | None = None,
+    parents: bool = False,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -41,6 +42,7 @@ def render(
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
     output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
+    With ``parents``, missing folders of the outputs are created (once everything is rendered).
     """
     from lrplot.simulate import simulate_figure
 
@@ -48,7 +50,8 @@ def render(
     try:
         formats = [format_of(path) for path in outputs]
         if capture is None:
-            check_targets([path for path in outputs if str(path) != "-"])  # before the slow part
+            # before the slow part
+            check_targets([path for path in outputs if str(path) != "-"], parents=parents)
         curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURES})
@@ -79,7 +82,8 @@ def render(
                 (path, chunks(fmt))
                 for path, fmt in zip(outputs, formats, strict=True)
                 if str(path) != "-"
-            ]
+            ],
+            parents=parents,
         )
         if any(str(path) == "-" for path in outputs):
             write_stdout(csv_lines(curves))

@@ -61,11 +61,14 @@ def spec_from_document(
 ) -> FigureSpec:
     """Validate a loaded document. Files it names (``metric.file``) are read relative to
     ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
+    checker = Checker(doc, Path(base_dir or "."), confine)
     try:
-        spec = check_figure(Checker(doc, Path(base_dir or "."), confine))
+        spec = check_figure(checker)
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
-    spec = replace(spec, origins=doc.origins, auto_title=auto_title(spec))
+    spec = replace(
+        spec, origins=doc.origins, auto_title=auto_title(spec), notes=tuple(checker.notes)
+    )
     return replace(spec, warnings=spec_warnings(spec))
 
 

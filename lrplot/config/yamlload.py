@@ -150,13 +150,14 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
                 )
             result: dict[str, Any] = {}
             key_lines: dict[str, int] = {}
-            for key_node, value_node in node.value:
+            for index, (key_node, value_node) in enumerate(node.value):
                 key = value_of(key_node, path)  # a bad key is reported at its mapping
                 if not isinstance(key, str):
                     raise SpecError(
                         f"keys must be strings, got {key!r}",
                         path=path or None,
                         line=_line(key_node),
+                        hint=_list_hint(node.value, index),
                     )
                 child = f"{path}.{key}" if path else key
                 if key in result:
@@ -172,6 +173,29 @@ def _convert(loader: _Loader, root: Node, doc: Document) -> Any:
         raise SpecError("unsupported YAML node", line=_line(node))
 
     return value_of(root, "")
+
+
+def _list_hint(pairs: list[tuple[Node, Node]], index: int) -> str | None:
+    """``{milestones: 30,60}`` reads as ``{milestones: 30, 60: null}``: a comma list where YAML
+    wants ``[30, 60]``. Recognised by a plain key with no value after a plain number."""
+
+    def plain(node: Node) -> bool:
+        return isinstance(node, ScalarNode) and node.style is None
+
+    def empty(node: Node) -> bool:
+        return plain(node) and node.value == ""
+
+    if index == 0 or not plain(pairs[index][0]) or not empty(pairs[index][1]):
+        return None
+    name_node, first = pairs[index - 1]
+    if not plain(first) or not first.value or empty(first):
+        return None
+    items = [first.value]
+    for key_node, value_node in pairs[index:]:
+        if not (plain(key_node) and empty(value_node)):
+            break
+        items.append(key_node.value)
+    return f"{name_node.value}: [{', '.join(items)}]"
 
 
 def _line(node: Node) -> int:
@@ -231,3 +255,23 @@ def load_bytes(raw: bytes, source: str) -> Document:
         line = raw[: exc.start].count(b"\n") + 1
         raise SpecError("the file is not valid UTF-8", source=source, line=line) from None
     return load_text(text.removeprefix("\ufeff"), source)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes what :func:`load_text` reads back as the same data: a string that the YAML 1.2
+    rules above would read as something else (``1e-3``, ``null``) is quoted."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def dump_text(data: Any) -> str:
+    """Plain data as YAML, flow style for the innermost lists and mappings (``[30, 60]``)."""
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=96,
+    )
+    return text

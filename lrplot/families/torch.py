@@ -48,7 +48,7 @@ class TorchFamily:
                 name=info.name,
                 command=_command(info.name),
                 params=tuple(rules.with_rules(p) for p in info.params),
-                summary=info.summary,
+                summary=rules.SUMMARIES.get(info.name, info.summary),
                 doc=info.doc,
                 aliases=aliases,
                 origin=f"{info.module}.{info.name}",
@@ -70,6 +70,11 @@ class TorchFamily:
         by_command = {entry.command: entry for entry in catalogue.values()}
         if name in by_command:
             return by_command[name]
+        # Case and _/- do not matter where the name stays unambiguous: cosineannealinglr.
+        loose = _loose(name)
+        same = {e.name for e in catalogue.values() if any(_loose(n) == loose for n in e.names)}
+        if len(same) == 1:
+            return catalogue[same.pop()]
         choices = [*catalogue, *rules.ALIASES, *by_command]
         raise SpecError(f"unknown scheduler {name!r}", hint=close_match(name, choices))
 
@@ -287,6 +292,10 @@ class TorchFamily:
 
     def list_details(self, entry: Entry) -> list[str]:
         return []
+
+
+def _loose(name: str) -> str:
+    return name.replace("_", "-").lower()
 
 
 def _no_length(kw: Mapping[str, Any]) -> bool:
