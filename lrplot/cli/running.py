@@ -1,0 +1,105 @@
+"""What a command does with a validated spec: say its notes, save it as YAML if asked, write
+its outputs or draw it in the terminal, then say its warnings.
+
+Every command that draws one figure ends here: a scheduler command, ``lrplot FILE.yaml``,
+``render FILE.yaml -o x.png``, ``compare`` and each round of ``watch``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lrplot.cli.edge import print_notes, print_warnings, warnings_to_stderr
+from lrplot.cli.progress import SimulationProgress
+
+
+def run_spec(
+    spec: Any,
+    outputs: Sequence[str],
+    plot: Mapping[str, Any] | None = None,
+    *,
+    save: str | None = None,
+    raw: Mapping[str, Any] | None = None,
+) -> None:
+    """Notes, the saved spec (``--save-spec``), the outputs or the terminal chart, warnings.
+
+    With ``--save-spec -`` and no ``-o``, stdout holds the YAML alone: nothing is drawn.
+    """
+    print_notes(spec.notes)
+    if save is not None and raw is not None:
+        save_spec(save, raw, outputs, spec.source)
+    if save != "-" or outputs:
+        write_or_summarize(spec, outputs, dict(plot or {}))
+    print_warnings(spec.warnings)  # after the run, so that an error stays the only line
+
+
+def write_or_summarize(spec: Any, outputs: Sequence[str], plot: dict[str, Any]) -> None:
+    """Write the outputs (creating missing folders), or without any draw the curve in the
+    terminal with a summary (in ASCII where stdout cannot encode braille)."""
+    options = spec.plot.merged(**plot)
+    progress = SimulationProgress()
+    try:
+        with warnings_to_stderr():
+            if outputs:
+                from lrplot.render import render
+
+                render(spec, list(outputs), options=options, progress=progress, parents=True)
+                for path in outputs:
+                    if path != "-":
+                        print(f"wrote {path}", file=sys.stderr)
+                return
+            from lrplot.simulate import simulate_figure
+
+            curves = simulate_figure(spec, progress=progress)
+    finally:
+        progress.close()
+    from lrplot.draw.summary import summarize
+    from lrplot.draw.termchart import charset_for, chart
+
+    drawn = chart(
+        curves,
+        x=options.x,
+        log_y=options.log_y,
+        annotate=options.annotate,
+        charset=charset_for(sys.stdout),
+    )
+    print(drawn)
+    print(summarize(spec.display_title, curves))
+
+
+def spec_mapping(raw: Mapping[str, Any], outputs: Sequence[str]) -> dict[str, Any]:
+    """The YAML spec of a command line: its keys in the order of a config, and the ``-o`` names
+    as ``outputs:`` when a config may name them (relative, no ``..``, a known suffix)."""
+    from lrplot import formats, paths
+    from lrplot.config.figure import FIGURE_KEYS
+
+    order = {key: i for i, key in enumerate(FIGURE_KEYS)}
+    data = dict(sorted(raw.items(), key=lambda item: order.get(item[0], len(order))))
+    names = [str(name) for name in outputs if name != "-"]
+    allowed = all(
+        not (paths.lexical_problem(name, "") or paths.size_problem(name))
+        and not formats.suffix_problem(name)
+        for name in names
+    )
+    if names and allowed and len(names) == len(outputs):
+        data["outputs"] = names
+    return data
+
+
+def save_spec(target: str, raw: Mapping[str, Any], outputs: Sequence[str], source: str) -> None:
+    """``--save-spec FILE``: the flags as YAML that renders to the same bytes."""
+    from lrplot.config.yamlload import dump_text
+    from lrplot.outputs.files import atomic_write_all
+
+    text = f"# {source} --save-spec: `lrplot render THIS.yaml` draws the same figure\n" + dump_text(
+        spec_mapping(raw, outputs)
+    )
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    atomic_write_all([(Path(target), [text])], parents=True)
+    print(f"wrote {target}", file=sys.stderr)
