@@ -49,9 +49,8 @@ def render(
     figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
     try:
         formats = [format_of(path) for path in outputs]
-        if capture is None:
-            # before the slow part
-            check_targets([path for path in outputs if str(path) != "-"], parents=parents)
+        if capture is None:  # before the slow part
+            check_targets([p for p in outputs if str(p) != "-"], parents=parents)
         curves = simulate_figure(figure_spec, progress=progress)
         blobs: dict[str, bytes] = {}
         wanted = sorted({fmt for fmt in formats if fmt in FIGURES})

@@ -330,3 +330,22 @@ def test_a_cp1252_stream_gets_an_ascii_chart_and_no_traceback(tmp_path: Path) ->
     assert lines[0].startswith("0.001 +") and "'" in lines[0]
     assert lines[10].count("^") == 2  # the two milestones on the x axis
     assert "changes at step 30, 60" in out
+
+
+def test_save_spec_names_a_metric_file_from_the_spec_s_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("runs").mkdir()
+    rows = "".join(f"{i},{1.0 / (1 + i)}\n" for i in range(100))
+    Path("runs/log.csv").write_text("step,loss\n" + rows)
+    args = ["plateau", "--metric-file", "runs/log.csv", "--metric-column", "loss"]
+    direct = invoke(*args, "-o", "a.csv", "--save-spec", "runs/spec.yaml")
+    assert direct.exit_code == 0, direct.output
+    assert yaml.safe_load(Path("runs/spec.yaml").read_text())["metric"]["file"] == "log.csv"
+    again = invoke("render", "runs/spec.yaml", "-o", "b.csv")
+    assert again.exit_code == 0, again.output
+    assert Path("a.csv").read_bytes() == Path("b.csv").read_bytes()
+    outside = invoke(*args, "--save-spec", "elsewhere/spec.yaml", "-o", "c.csv")
+    assert outside.exit_code == 0
+    assert "warning: --save-spec: runs/log.csv is outside elsewhere" in outside.stderr

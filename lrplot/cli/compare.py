@@ -52,8 +52,8 @@ def compare(ctx: typer.Context, lines: list[str], **values: Any) -> None:
         raw: dict[str, Any] = {"curves": curves}
         names = fill(raw, FLAGS, values)
         spec = spec_from_document(Document(raw, "lrplot compare", flags=names), confine=False)
-        # Each curve's warnings were said above, naming its command line.
-        spec = replace(spec, warnings=())
+        # Each curve's notes and warnings were said above, naming its command line.
+        spec = replace(spec, warnings=(), notes=())
         run_spec(spec, values.get("output") or [], save=values.get("save_spec"), raw=raw)
 
 

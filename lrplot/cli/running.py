@@ -89,14 +89,34 @@ def spec_mapping(raw: Mapping[str, Any], outputs: Sequence[str]) -> dict[str, An
     return data
 
 
+def _metric_file_beside(data: dict[str, Any], folder: Path) -> None:
+    """A config reads ``metric.file`` next to itself (and only there): name a file the command
+    line gave relative to the saved spec's folder, or say that it cannot be read from there."""
+    for run in [data, *data.get("curves", [])]:
+        metric = run.get("metric")
+        if not isinstance(metric, dict) or not isinstance(metric.get("file"), str):
+            continue
+        try:
+            metric["file"] = Path(metric["file"]).resolve().relative_to(folder.resolve()).as_posix()
+        except ValueError:
+            print(
+                f"warning: --save-spec: {metric['file']} is outside {folder}, and a config "
+                "reads its metric file only from its own folder: copy the file there",
+                file=sys.stderr,
+            )
+
+
 def save_spec(target: str, raw: Mapping[str, Any], outputs: Sequence[str], source: str) -> None:
     """``--save-spec FILE``: the flags as YAML that renders to the same bytes."""
+    import copy
+
     from lrplot.config.yamlload import dump_text
     from lrplot.outputs.files import atomic_write_all
 
-    text = f"# {source} --save-spec: `lrplot render THIS.yaml` draws the same figure\n" + dump_text(
-        spec_mapping(raw, outputs)
-    )
+    data = spec_mapping(copy.deepcopy(dict(raw)), outputs)
+    _metric_file_beside(data, Path(target).parent if target != "-" else Path("."))
+    text = f"# {source} --save-spec: `lrplot render THIS.yaml` draws the same figure\n"
+    text += dump_text(data)
     if target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
