@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import torch
-import transformers
 from torch.optim import lr_scheduler as L
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -318,6 +317,7 @@ def test_list_explains_names_that_are_a_scheduler_and_a_recipe() -> None:
 
 
 def test_show_and_init_take_a_recipe_whose_name_a_scheduler_has(tmp_path: Any) -> None:
+    transformers = pytest.importorskip("transformers")  # not in .venv-timm, which runs only timm
     shown = invoke("show", "recipe", "linear")
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.startswith("linear  (transformers get_linear_schedule_with_warmup)")
@@ -340,6 +340,7 @@ def test_show_and_init_take_a_recipe_whose_name_a_scheduler_has(tmp_path: Any) -
 
 
 def test_warmup_ratio_is_hugging_face_s() -> None:
+    transformers = pytest.importorskip("transformers")
     args = ["recipe", "cosine", "--num-training-steps", "250", "--lr", "0.1"]
     result = invoke(*args, "--warmup-ratio", "0.1", "-o", "-")
     assert result.exit_code == 0, result.output
