@@ -203,6 +203,8 @@ class FigureSpec:
     origins: Origins = field(default_factory=Origins, compare=False, repr=False)
     warnings: tuple[LrplotWarning, ...] = field(default=(), compare=False, repr=False)
     """Legal but suspicious input (see lrplot.config.warnings): the CLI prints them."""
+    notes: tuple[LrplotWarning, ...] = field(default=(), compare=False, repr=False)
+    """How lrplot read a value it translated (``--momentum`` as Adam's beta1): ``note:`` lines."""
 
     @property
     def lines(self) -> Mapping[str, int]:

@@ -82,3 +82,9 @@ class Origins:
         if written != path:
             return repr(written)
         return repr(path.rsplit(".", 1)[-1])
+
+    def setting(self, path: str, value: str) -> str:
+        """How the user would set the key at ``path`` to ``value``: ``--metric-pad last`` on
+        the command line, ``pad: last`` in YAML."""
+        flag = self.flags.get(path)
+        return f"{flag} {value}" if flag is not None else f"{path.rsplit('.', 1)[-1]}: {value}"

@@ -139,7 +139,15 @@ def _in_bounds(param: Param, number: float) -> bool:
     return param.high is None or number <= param.high
 
 
+def whole(value: Any) -> Any:
+    """A float that is an integer, as that integer (``1e4`` -> 10000); anything else as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _int(param: Param, value: Any, path: str, fail: Fail) -> int:
+    value = whole(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong_type(param, value, path, fail)
     if not _in_bounds(param, value):
@@ -189,6 +197,7 @@ def _int_list(param: Param, value: Any, path: str, fail: Fail) -> list[int]:
             path,
             f"must be a list of integers such as [30, 60], got {typename(value)} {value!r}",
         )
+    value = [whole(item) for item in value]
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int):
             raise fail(f"{path}[{i}]", f"must be an integer, got {typename(item)} {item!r}")

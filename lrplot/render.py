@@ -49,6 +49,7 @@ def render(
     capture: dict[str, bytes] | None = None,
     allow_import: Iterable[str] = (),
     themes: Sequence[str] | None = None,
+    parents: bool = False,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -62,6 +63,7 @@ def render(
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
     output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
     ``allow_import`` is passed to :func:`~lrplot.config.load_spec` when ``spec`` is a path.
+    With ``parents``, missing folders of the outputs are created (once everything is rendered).
     """
     from lrplot.simulate import simulate_figure
 
@@ -75,11 +77,13 @@ def render(
             pairs = list(zip(outputs, themes, strict=True))
         formats = [format_of(path) for path, _ in pairs]
         if capture is None:
-            check_targets([path for path, _ in pairs if str(path) != "-"])  # before the slow part
+            check_targets(  # before the slow part
+                [path for path, _ in pairs if str(path) != "-"], parents=parents
+            )
         curves = simulate_figure(figure_spec, progress=progress)
         blobs = _figures(figure_spec, curves, chosen, pairs, formats)
 
-        _write([path for path, _ in pairs], formats, curves, blobs, capture)
+        _write([path for path, _ in pairs], formats, curves, blobs, capture, parents)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
@@ -95,8 +99,10 @@ def _write(
     curves: Sequence[Curve],
     blobs: dict[str, bytes],
     capture: dict[str, bytes] | None,
+    parents: bool = False,
 ) -> None:
-    """Write every output (or with ``capture``, keep its bytes there)."""
+    """Write every output (or with ``capture``, keep its bytes there); with ``parents``,
+    create missing folders first."""
 
     def chunks(path: str | Path, fmt: str) -> Iterable[str | bytes]:
         return DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
@@ -112,7 +118,8 @@ def _write(
             (path, chunks(path, fmt))
             for path, fmt in zip(paths, formats, strict=True)
             if str(path) != "-"
-        ]
+        ],
+        parents=parents,
     )
     if any(str(path) == "-" for path in paths):
         write_stdout(csv_lines(curves))

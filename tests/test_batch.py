@@ -142,7 +142,7 @@ def test_check_passes_on_fresh_outputs_and_names_the_stale_one_after_an_edit(
     assert _render(str(configs), "-d", str(out), "-f", "png,csv")[0] == 0
     code, err = _render(str(configs), "-d", str(out), "-f", "png,csv", "--check")
     assert code == 0, err
-    assert err.strip() == "would render 0, skipped 2, failed 0"
+    assert err.strip() == "would render 0, up to date 2, failed 0"
 
     (configs / "cosine.yaml").write_text(COSINE.replace("T_max: 20", "T_max: 20, eta_min: 0.0001"))
     before = _snapshot(tmp_path)
@@ -151,7 +151,7 @@ def test_check_passes_on_fresh_outputs_and_names_the_stale_one_after_an_edit(
     assert f"stale: {out / 'cosine.png'} (from {configs / 'cosine.yaml'})" in err
     assert f"stale: {out / 'cosine.csv'}" in err
     assert "step." not in err
-    assert "would render 1, skipped 1, failed 0" in err
+    assert "would render 1, up to date 1, failed 0" in err
     assert _snapshot(tmp_path) == before  # wrote nothing, touched nothing
 
 
@@ -197,7 +197,7 @@ def test_check_with_a_bad_config_exits_2(tmp_path: Path) -> None:
     code, err = _render(str(configs), "-d", str(out), "-f", "csv", "--check")
     assert code == 2
     assert "CosineAnnealingLR needs 'T_max'" in err
-    assert "would render 0, skipped 1, failed 1" in err
+    assert "would render 0, up to date 1, failed 1" in err
 
 
 # -- skipping unchanged work -------------------------------------------------------------------

@@ -150,7 +150,11 @@ def test_list_names_every_scheduler() -> None:
 
 def test_help_documents_exit_codes() -> None:
     result = runner.invoke(app, ["--help"])
-    assert "Exit codes: 0 ok; 2 bad input or a failed render." in result.stdout
+    text = " ".join(result.stdout.split())
+    assert (
+        "Exit codes: 0 ok; 1 render --check found missing or stale outputs; 2 bad input or a "
+        "failed render." in text
+    )
 
 
 def test_outputs_from_a_config_are_written_inside_the_output_folder(tmp_path: Path) -> None:

@@ -495,7 +495,7 @@ def test_list_shows_recipes_with_parameters() -> None:
         assert f"\n  {names} " in section
     row = r"cosine-with-restarts, cosine_with_restarts +linear warmup, then num_cycles"
     assert re.search(row, section)
-    assert "  num_warmup_steps=0, num_training_steps=required, num_cycles=1\n" in section
+    assert "  num_warmup_steps=0, warmup_ratio=unset, num_training_steps=required,\n" in section
 
 
 # -- the recipe examples in configs/ ---------------------------------------------------------

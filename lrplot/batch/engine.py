@@ -125,6 +125,8 @@ def _tally(
         if options.check:
             if outcome.stale:
                 result.rendered += 1
+            else:
+                result.current += 1
             for target, why in outcome.stale:
                 result.stale.append((target, why))
                 reporter.message(f"{why}: {target} (from {job.config})")

@@ -108,6 +108,7 @@ class BatchResult:
     rendered: int = 0  # configs rendered (with check: configs with a missing or stale output)
     skipped: int = 0  # configs already up to date, or not reached after --fail-fast
     failed: int = 0
+    current: int = 0  # with check: configs whose outputs were compared and are all up to date
     stale: list[tuple[Path, str]] = field(default_factory=list)  # (output, "missing"/"stale")
 
     @property
@@ -120,5 +121,8 @@ class BatchResult:
 
     @property
     def summary(self) -> str:
-        verb = "would render" if self.check else "rendered"
-        return f"{verb} {self.rendered}, skipped {self.skipped}, failed {self.failed}"
+        if not self.check:
+            return f"rendered {self.rendered}, skipped {self.skipped}, failed {self.failed}"
+        text = f"would render {self.rendered}, up to date {self.current}, failed {self.failed}"
+        unchecked = self.skipped - self.current  # not reached after --fail-fast
+        return text + (f", not checked {unchecked}" if unchecked > 0 else "")

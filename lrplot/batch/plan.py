@@ -44,6 +44,8 @@ def plan(
     for config in configs:
         try:
             spec = load_spec(config, allow_import=options.allow_import)
+            for note in spec.notes:  # a value lrplot translated (momentum as Adam's beta1)
+                reporter.message(f"note: {note}")
             for warning in spec.warnings:  # legal but suspicious: said on every run
                 reporter.message(f"warning: {warning}")
             if spec.outputs:

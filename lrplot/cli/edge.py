@@ -20,6 +20,11 @@ EXIT_CODES = (
     "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
     "Suspicious but valid input gets a 'warning:' line and keeps exit code 0."
 )
+ALL_EXIT_CODES = (
+    "Exit codes: 0 ok; 1 render --check found missing or stale outputs; 2 bad input or a "
+    "failed render.\n\n"
+    "Suspicious but valid input gets a 'warning:' line and keeps exit code 0."
+)
 
 
 @contextlib.contextmanager
@@ -38,6 +43,12 @@ def print_warnings(found: Iterable[LrplotWarning]) -> None:
     """``warning: ...`` on stderr for legal but suspicious input; never changes the exit code."""
     for warning in found:
         print(f"warning: {warning}", file=sys.stderr)
+
+
+def print_notes(found: Iterable[LrplotWarning]) -> None:
+    """``note: ...`` on stderr where lrplot translated a value (``--momentum`` as beta1)."""
+    for note in found:
+        print(f"note: {note}", file=sys.stderr)
 
 
 @contextlib.contextmanager

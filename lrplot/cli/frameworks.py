@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lrplot.cli.edge import EXIT_CODES, errors_exit, print_warnings
+from lrplot.cli.edge import EXIT_CODES, errors_exit
 from lrplot.cli.options import FIGURE, OUTPUT, Flag, figure_overrides
 
 
@@ -102,7 +102,7 @@ def lightning(config: Path, **values: Any) -> None:
 
 def run_file(raw: dict[str, Any], source: str, flags: list[Flag], values: dict[str, Any]) -> None:
     """Run the spec ``raw`` (which names a framework's file) plus the given flags."""
-    from lrplot.cli.schedulers import write_or_summarize
+    from lrplot.cli.running import run_spec
     from lrplot.config import spec_from_document
     from lrplot.config.yamlload import Document
 
@@ -121,8 +121,7 @@ def run_file(raw: dict[str, Any], source: str, flags: list[Flag], values: dict[s
         for curve in spec.curves:
             for note in curve.notes:
                 print(f"note: {source}: {note}", file=sys.stderr)
-        write_or_summarize(spec, values.get("output") or [], figure_overrides(values), source)
-        print_warnings(spec.warnings)
+        run_spec(spec, values.get("output") or [], figure_overrides(values))
 
 
 def _plain(value: Any) -> Any:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import enum
 import inspect
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import typer
 
 from lrplot import formats
+from lrplot.cli import complete
 from lrplot.config.run import DATA_PARAMS, RUN_PARAMS
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families.base import Entry
@@ -48,6 +50,7 @@ class Flag:
     show_default: bool | str = False
     param: Param | None = None  # the Param whose value it gives, converted by its kind
     positional: bool = False  # an argument (``lrplot import MODULE:ATTR``), not an option
+    complete: Callable[..., Any] | None = None  # shell completion of its values
 
     @property
     def flag(self) -> str:
@@ -62,15 +65,23 @@ class Flag:
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 annotation=Annotated[self.type, argument],
             )
-        option = typer.Option(
-            *self.decls, help=self.help, metavar=self.metavar, show_default=self.show_default
-        )
         return inspect.Parameter(
             self.name,
             inspect.Parameter.KEYWORD_ONLY,
             default=self.default,
-            annotation=Annotated[self.type, option],
+            annotation=self.annotated(),
         )
+
+    def annotated(self) -> Any:
+        """The option as a Typer annotation, for a command written as a plain function."""
+        option = typer.Option(
+            *self.decls,
+            help=self.help,
+            metavar=self.metavar,
+            show_default=self.show_default,
+            autocompletion=self.complete,
+        )
+        return Annotated[self.type, option]
 
 
 SHORT = {"epochs": "-n"}  # short spellings of run options
@@ -110,16 +121,29 @@ def run_flags(entry: Entry) -> list[Flag]:
                 param=param,
             )
         )
-    return flags + [
-        Flag("optimizer", ("--optimizer",), str, "Any torch.optim class.", "SGD",
-             key="optimizer.type", show_default=True),
-        Flag("lr", ("--lr",), float | None, "Optimizer lr [optimizer's default].",
-             key="optimizer.lr"),
-        Flag("momentum", ("--momentum",), float | None,
-             "Optimizer momentum (SGD, RMSprop) [optimizer's default].", key="optimizer.momentum"),
+    return flags + OPTIMIZER + [
         Flag("title", ("--title",), str | None, "Figure title [built from the spec].",
              key="title"),
     ]  # fmt: skip
+
+
+OPTIMIZER = [
+    Flag("optimizer", ("--optimizer",), str, "Any torch.optim class (any case: adamw).", "SGD",
+         key="optimizer.type", show_default=True, complete=complete.optimizers),
+    Flag("lr", ("--lr",), float | None, "Optimizer lr [optimizer's default].",
+         key="optimizer.lr"),
+    Flag("momentum", ("--momentum",), float | None,
+         "Optimizer momentum (SGD, RMSprop); for the Adam family, beta1 (with a note) "
+         "[optimizer's default].", key="optimizer.momentum"),
+    Flag("betas", ("--betas",), str | None,
+         "Adam-family betas, e.g. 0.9,0.95 [optimizer's default].", key="optimizer.betas",
+         metavar="FLOATS", param=Param("betas", Kind.FLOAT_TUPLE)),
+    Flag("weight_decay", ("--weight-decay",), float | None,
+         "Optimizer weight_decay [optimizer's default].", key="optimizer.weight_decay"),
+    Flag("param_groups", ("--param-groups",), str | None,
+         "Per-group overrides as YAML, e.g. '[{lr: 0.1}, {lr: 0.01}]' (one mapping per group).",
+         key="optimizer.param_groups", metavar="YAML", param=Param("param_groups", Kind.ANY)),
+]  # fmt: skip
 
 
 OUTPUT = [
@@ -128,12 +152,22 @@ OUTPUT = [
         ("--output", "-o"),
         list[str] | None,
         f"Write to this file; the format comes from the suffix ({formats.SUFFIXES}); '-' "
-        "writes CSV to stdout. Repeat for several. Without -o, draw the curve in the terminal "
-        "and print a summary.",
+        "writes CSV to stdout; missing folders are created. Repeat for several. Without -o, draw "
+        "the curve in the terminal and print a summary.",
         metavar="FILE",
-    )
+    ),
+    Flag(
+        "save_spec",
+        ("--save-spec",),
+        str | None,
+        "Also write these flags as a YAML spec ('-': to stdout), which `lrplot render` "
+        "turns into the same files.",
+        metavar="FILE",
+    ),
 ]
 
+# Each figure flag fills the `plot:` key of its name, so --save-spec writes it and a spec built
+# from flags carries it; `render` applies them over each config's `plot:` (figure_overrides).
 FIGURE = [
     Flag("annotate", ("--annotate/--no-annotate",), bool | None,
          "Mark milestones, restarts, warmup ends, SequentialLR boundaries and "
@@ -169,6 +203,15 @@ FIGURE = [
     Flag("size", ("--size",), str | None, "Figure size in inches [6.4x3.6].", metavar="WxH"),
     Flag("dpi", ("--dpi",), int | None, "Figure resolution [250: 1600x900 pixels]."),
 ]  # fmt: skip
+# Each is also a key of the spec's `plot:` mapping (so --save-spec keeps it).
+FIGURE = [
+    replace(
+        flag,
+        key=f"plot.{flag.name}",
+        complete={"x": complete.x_axes, "style": complete.styles}.get(flag.name),
+    )
+    for flag in FIGURE
+]
 
 
 def metric_flags() -> list[Flag]:
@@ -178,8 +221,8 @@ def metric_flags() -> list[Flag]:
         Flag("metric_profile", ("--metric",), Profile | None,
              f"Synthetic metric profile fed to scheduler.step(): {names} [exp-decay].",
              key="metric.profile"),
-        Flag("metric_seed", ("--seed",), int | None, f"{SEED.doc[:1].upper()}{SEED.doc[1:]} [0].",
-             key="metric.seed"),
+        Flag("metric_seed", ("--seed",), str | None, f"{SEED.doc[:1].upper()}{SEED.doc[1:]} [0].",
+             key="metric.seed", metavar="INT", param=SEED),
     ]  # fmt: skip
     seen: set[str] = set()
     for profile in PROFILES.values():
@@ -188,11 +231,11 @@ def metric_flags() -> list[Flag]:
                 continue
             seen.add(param.name)
             users = [p.name for p in PROFILES.values() if p.param(param.name)]
-            kind = int if param.kind is Kind.INT else float
             text = f"Metric profile parameter: {param.doc} ({', '.join(users)})."
             found.append(
-                Flag(f"metric_{param.name}", (option_name(param.name),), kind | None, text,
-                     key=f"metric.{param.name}")
+                Flag(f"metric_{param.name}", (option_name(param.name),),
+                     _KIND_TYPES.get(param.kind, str | None), text, key=f"metric.{param.name}",
+                     metavar=_KIND_METAVARS.get(param.kind), param=param)
             )  # fmt: skip
     found += [
         Flag("metric_file", ("--metric-file",), str | None,
@@ -213,6 +256,7 @@ def metric_flags() -> list[Flag]:
 # -- an entry's own parameters -----------------------------------------------------------------
 
 _KIND_METAVARS: dict[Kind, str] = {
+    Kind.INT: "INT",
     Kind.INT_LIST: "INTS",
     Kind.FLOAT_OR_LIST: "FLOATS",
     Kind.FLOAT_TUPLE: "FLOATS",
@@ -220,17 +264,19 @@ _KIND_METAVARS: dict[Kind, str] = {
     Kind.EXPR_OR_LIST: "EXPR",
     Kind.SCHEDULERS: "YAML",
 }
+# An integer arrives as text, so that 1e4 is read as 10000 (params.whole) and a wrong value gets
+# lrplot's own one-line message naming the flag.
 _KIND_TYPES: dict[Kind, Any] = {
-    Kind.INT: int | None,
+    Kind.INT: str | None,
     Kind.FLOAT: float | None,
     Kind.BOOL: bool | None,
     Kind.STR: str | None,
     Kind.EXPR_OR_LIST: list[str] | None,
 }
 _KIND_HELP = {
-    Kind.INT_LIST: "comma-separated integers, e.g. 30,60,80",
+    Kind.INT_LIST: "integers, e.g. 30,60,80 or '30 60 80' or '[30, 60, 80]'",
     Kind.FLOAT_OR_LIST: "a number, or one per param group: 0.1,0.01",
-    Kind.FLOAT_TUPLE: "comma-separated numbers",
+    Kind.FLOAT_TUPLE: "numbers, e.g. 0.9,0.95",
     Kind.EXPR: "an expression in x, e.g. '1 / (2 ** (x - 1))'",
     Kind.EXPR_OR_LIST: "an expression in epoch, e.g. '0.95 ** epoch'; repeat for each param group",
     Kind.SCHEDULERS: (
@@ -268,10 +314,34 @@ def param_flag(entry: Entry, param: Param) -> Flag:
     )
 
 
-def _parse_list(text: str, convert: Callable[[str], Any], what: str) -> list[Any]:
-    items = [item.strip() for item in text.split(",") if item.strip()]
+def _number(text: str) -> int | float:
+    """``30`` -> 30, ``1e4`` -> 10000.0 (the Param reads a whole float as an integer)."""
     try:
-        return [convert(item) for item in items]
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _scalar(text: str) -> Any:
+    """A number where the text is one; the text otherwise (the Param then names the type)."""
+    try:
+        return _number(text.strip())
+    except ValueError:
+        return text
+
+
+def _parse_list(text: str, flag: str, what: str) -> list[Any]:
+    """``30,60``, ``"30 60"`` or the YAML list ``"[30, 60]"``."""
+    from lrplot.config.yamlload import load_text
+
+    stripped = text.strip()
+    if stripped.startswith("["):
+        data = load_text(stripped, flag).data
+        if isinstance(data, list):
+            return data
+    items = [item for item in re.split(r"[\s,]+", stripped) if item]
+    try:
+        return [_number(item) for item in items]
     except ValueError:
         raise SpecError(f"must be a comma-separated list of {what}, got {text!r}") from None
 
@@ -283,13 +353,15 @@ def from_flag(param: Param, value: Any, flag: str) -> Any:
     kind = param.kind
     if isinstance(value, enum.Enum):
         return value.value
+    if kind is Kind.INT and isinstance(value, str):
+        return _scalar(value)
     if kind is Kind.INT_LIST:
-        return _parse_list(value, int, "integers")
+        return _parse_list(value, flag, "integers")
     if kind is Kind.FLOAT_OR_LIST:
-        numbers = _parse_list(value, float, "numbers")
+        numbers = _parse_list(value, flag, "numbers")
         return numbers[0] if len(numbers) == 1 else numbers
     if kind is Kind.FLOAT_TUPLE:
-        return _parse_list(value, float, "numbers")
+        return _parse_list(value, flag, "numbers")
     if kind is Kind.EXPR_OR_LIST:
         return value[0] if len(value) == 1 else list(value)
     if kind in (Kind.SCHEDULERS, Kind.ANY):
@@ -324,18 +396,7 @@ def document(
     """The spec mapping the given flags describe, and the flag behind every key path."""
     raw: dict[str, Any] = {"scheduler": {key: entry.name}}
     names = {"scheduler": "", "metric": "", "data": "", "optimizer": "--optimizer"}
-    for flag in flags:
-        if flag.key is None:
-            continue
-        names[flag.key] = flag.flag
-        value = values.get(flag.name)
-        if value is None or value is False and flag.key.startswith("metric."):
-            continue
-        try:
-            value = from_flag(flag.param, value, flag.flag) if flag.param else _plain(value)
-        except LrplotError as exc:
-            raise exc.located(path=flag.flag) from None
-        _put(raw, flag.key, value)
+    names.update(fill(raw, flags, values))
     for text in values.get(KEYWORDS.name) or []:
         name, value = keyword(text)
         if name in raw["scheduler"]:
@@ -343,6 +404,27 @@ def document(
         raw["scheduler"][name] = value
         names[f"scheduler.{name}"] = f"--kw {name}"
     return raw, names
+
+
+def fill(raw: dict[str, Any], flags: Sequence[Flag], values: dict[str, Any]) -> dict[str, str]:
+    """Put the value of every flag that was given under its key path in ``raw``; return the
+    flag behind each key path."""
+    names: dict[str, str] = {}
+    for flag in flags:
+        if flag.key is None:
+            continue
+        names[flag.key] = flag.flag
+        value = values.get(flag.name)
+        if value is None or value is False and flag.key.startswith("metric."):
+            continue
+        if isinstance(value, list | tuple) and not value:  # a repeatable option not given
+            continue
+        try:
+            value = from_flag(flag.param, value, flag.flag) if flag.param else _plain(value)
+        except LrplotError as exc:
+            raise exc.located(path=flag.flag) from None
+        _put(raw, flag.key, value)
+    return names
 
 
 def _plain(value: Any) -> Any:

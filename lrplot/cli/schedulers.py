@@ -9,80 +9,52 @@ drawn or written. Nothing here knows a scheduler by name.
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
-from lrplot.cli.edge import EXIT_CODES, errors_exit, print_warnings, warnings_to_stderr
-from lrplot.cli.options import (
-    Flag,
-    allowed_imports,
-    command_flags,
-    document,
-    figure_overrides,
-)
-from lrplot.cli.progress import SimulationProgress
+from lrplot.cli.edge import EXIT_CODES, errors_exit
+from lrplot.cli.group import LrplotGroup
+from lrplot.cli.options import Flag, allowed_imports, command_flags, document
 from lrplot.errors import SpecError
 from lrplot.families import families
 from lrplot.families.base import Entry, Family
 
+# Every scheduler command, by (command group, command): what `lrplot code NAME ...` and
+# `lrplot compare "NAME ..."` parse their words against.
+COMMANDS: dict[tuple[str | None, str], tuple[Family, Entry, list[Flag]]] = {}
 
-def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str, Any]) -> None:
-    from lrplot.config import spec_from_document
+
+def source_of(family: Family, entry: Entry) -> str:
+    """How messages name a command line: ``lrplot cosine``, ``lrplot recipe linear``."""
+    group = f"{family.command_group} " if family.command_group else ""
+    return f"lrplot {group}{entry.command}"
+
+
+def entry_document(family: Family, entry: Entry, flags: list[Flag], values: dict[str, Any]) -> Any:
+    """The spec the flags describe, as a Document that knows the flag behind each key path."""
     from lrplot.config.yamlload import Document
 
-    group = f"{family.command_group} " if family.command_group else ""
-    source = f"lrplot {group}{entry.command}"
-    with errors_exit(source):
-        raw, names = document(entry, family.key, flags, values)
-        doc = Document(raw, source, flags=names)
+    raw, names = document(entry, family.key, flags, values)
+    return Document(raw, source_of(family, entry), flags=names)
+
+
+def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str, Any]) -> None:
+    from lrplot.cli.running import run_spec
+    from lrplot.config import spec_from_document
+
+    with errors_exit(source_of(family, entry)):
+        doc = entry_document(family, entry, flags, values)
         # --metric-file is the user's own
         spec = spec_from_document(doc, confine=False, allow_import=allowed_imports(values))
-        write_or_summarize(spec, values.get("output") or [], figure_overrides(values), source)
-        print_warnings(spec.warnings)  # after the run, so that an error stays the only line
-
-
-def write_or_summarize(
-    spec: Any, outputs: list[str], plot: dict[str, Any], source: str = ""
-) -> None:
-    """Write the outputs, or without any draw the curve in the terminal with a summary."""
-    options = spec.plot.merged(**plot)
-    progress = SimulationProgress()
-    try:
-        with warnings_to_stderr(source):
-            if outputs:
-                from lrplot.render import render, themed_outputs
-
-                render(spec, outputs, options=options, progress=progress)
-                for path, _ in themed_outputs(outputs, options):
-                    if path != "-":
-                        print(f"wrote {path}", file=sys.stderr)
-                return
-            from lrplot.simulate import simulate_figure
-
-            curves = simulate_figure(spec, progress=progress)
-    finally:
-        progress.close()
-    from lrplot.draw import scale
-    from lrplot.draw.summary import summarize
-    from lrplot.draw.termchart import chart
-    from lrplot.draw.xaxis import choose
-    from lrplot.families import family_of
-
-    log, note = scale.choice([curve.lr[g] for curve in curves for g in range(curve.groups)],
-                             options.log_y)  # fmt: skip
-    call = ""
-    if len(spec.curves) == 1:
-        scheduler = spec.curves[0].scheduler
-        call = family_of(scheduler).describe(scheduler)
-    print(chart(curves, x=choose(curves, options), log_y=log, annotate=options.annotate))
-    print(summarize(spec.display_title, curves, note, call))
+        outputs = list(values.get("output") or [])
+        run_spec(spec, outputs, save=values.get("save_spec"), raw=doc.data)
 
 
 def _command(family: Family, entry: Entry) -> Callable[..., None]:
     flags = command_flags(entry, family.key)
+    COMMANDS[(family.command_group, entry.command)] = (family, entry, flags)
 
     def command(**values: Any) -> None:
         run_entry(family, entry, flags, values)
@@ -126,13 +98,13 @@ def register(app: typer.Typer) -> None:
                 help=f"{family.group_help}\n\n{EXIT_CODES}",
                 no_args_is_help=True,
                 rich_markup_mode=None,
+                cls=LrplotGroup,
             )
             app.add_typer(target)
         for entry in family.entries().values():
-            summary = entry.summary if family.command_group else entry.name
             text = f"{entry.name}: {entry.summary}"
             if family.command_group:
                 text = f"{entry.name}: {entry.summary} (after {entry.origin})."
-            target.command(name=entry.command, help=f"{text}\n\n{EXIT_CODES}", short_help=summary)(
-                _command(family, entry)
-            )
+            target.command(
+                name=entry.command, help=f"{text}\n\n{EXIT_CODES}", short_help=entry.summary
+            )(_command(family, entry))

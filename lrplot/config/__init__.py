@@ -96,10 +96,13 @@ def spec_from_document(
 
     try:
         doc = expand(doc, Path(base_dir or "."), confine)
-        spec = check_figure(Checker(doc, Path(base_dir or "."), confine, allow_import))
+        checker = Checker(doc, Path(base_dir or "."), confine, allow_import)
+        spec = check_figure(checker)
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
-    spec = replace(spec, origins=doc.origins, auto_title=auto_title(spec))
+    spec = replace(
+        spec, origins=doc.origins, auto_title=auto_title(spec), notes=tuple(checker.notes)
+    )
     return replace(spec, warnings=spec_warnings(spec))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lrplot.config.yamlload import Document
-from lrplot.errors import SpecError, close_match
+from lrplot.errors import LrplotWarning, SpecError, close_match
 from lrplot.families import family_for_key, keys
 from lrplot.model import OptimizerSpec, SchedulerSpec
 from lrplot.params import typename
@@ -28,6 +28,7 @@ class Checker:
         self.confine = confine
         self.allow_import = frozenset(allow_import)
         self.optimizer = OptimizerSpec()
+        self.notes: list[LrplotWarning] = []
 
     def fail(self, path: str, message: str, hint: str | None = None) -> SpecError:
         """A SpecError at ``path``: its YAML line, or the flag it came from."""
@@ -36,6 +37,15 @@ class Checker:
 
     def name(self, path: str) -> str:
         return self.origins.name(path)
+
+    def setting(self, path: str, value: str) -> str:
+        """How the user sets ``path`` to ``value``: ``pad: last`` or ``--metric-pad last``."""
+        return self.origins.setting(path, value)
+
+    def note(self, path: str, message: str) -> None:
+        """Say how a value was read, at ``path`` (its YAML line, or the flag it came from)."""
+        shown, line = self.origins.locate(path)
+        self.notes.append(LrplotWarning(message, source=self.doc.source, path=shown, line=line))
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -60,7 +60,8 @@ def check_metric(
             raise ck.fail(
                 f"{path}.{source}",
                 f"{what} but the run takes {steps} scheduler steps (one value per "
-                f"{curve.interval}); shorten the run, or set {_pad_hint(ck, path)} to repeat the "
+                f"{curve.interval}); shorten the run, or set {ck.setting(f'{path}.pad', 'last')} "
+                "to repeat the "
                 "last value",
             )
         padded_from = len(numbers)
@@ -72,12 +73,6 @@ def check_metric(
         padded_from=padded_from,
         patience_band=band,
     )
-
-
-def _pad_hint(ck: Checker, path: str) -> str:
-    """``pad: last`` in YAML, ``--metric-pad last`` on the command line."""
-    flag = ck.origins.flags.get(f"{path}.pad")
-    return f"{flag} last" if flag else "pad: last"
 
 
 def _values(ck: Checker, values: Any, path: str) -> list[float]:

@@ -12,7 +12,7 @@ from lrplot.families import torch_source as torchsource
 from lrplot.families.torch_rules import with_rules
 from lrplot.families.torch_source import ClassInfo
 from lrplot.model import MAX_GROUPS, OptimizerSpec
-from lrplot.params import Param, is_number, typename, validate
+from lrplot.params import Kind, Param, is_number, typename, validate
 
 
 def check_optimizer(ck: Checker, value: Any, path: str) -> OptimizerSpec:
@@ -33,12 +33,34 @@ def check_optimizer(ck: Checker, value: Any, path: str) -> OptimizerSpec:
     for key, item in value.items():
         if key in ("type", "param_groups"):
             continue
+        if key == "momentum" and key not in params and "betas" in params:
+            kwargs["betas"] = _momentum_as_beta1(ck, info, params, value, path)
+            continue
         kwargs[key] = _argument(ck, info, params, key, item, f"{path}.{key}")
     groups = _groups(ck, info, params, value.get("param_groups"), f"{path}.param_groups")
     for required in (p for p in info.params if p.required):
         if required.name not in kwargs and not all(required.name in g for g in groups or [{}]):
             raise ck.fail(path, f"{info.name} needs {ck.name(f'{path}.{required.name}')}")
     return OptimizerSpec(info.name, kwargs, tuple(groups), _default_lr(info, kwargs))
+
+
+def _momentum_as_beta1(
+    ck: Checker, info: ClassInfo, params: dict[str, Param], value: dict[str, Any], path: str
+) -> list[float]:
+    """``momentum`` for an optimizer with betas and no momentum (the Adam family) is beta1, as
+    OneCycleLR and CyclicLR cycle it (pytorch#73910); said in a note."""
+    where = f"{path}.momentum"
+    if "betas" in value:
+        raise ck.fail(where, f"give {ck.name(where)} or {ck.name(f'{path}.betas')}, not both")
+    beta1 = validate(with_rules(Param("momentum", Kind.FLOAT)), value["momentum"], where, ck.fail)
+    default = params["betas"].default
+    beta2 = float(default[1]) if isinstance(default, tuple | list) and len(default) == 2 else 0.999
+    ck.note(
+        where,
+        f"{info.name} has no momentum; its beta1 plays that part (pytorch#73910), so this sets "
+        f"betas=({beta1:g}, {beta2:g})",
+    )
+    return [beta1, beta2]
 
 
 def _groups(

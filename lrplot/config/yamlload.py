@@ -207,6 +207,7 @@ class _Composer:
     def mapping(self, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
+        last: tuple[str, Any] | None = None  # the previous key and its value's event
         while True:
             event = self.next()
             if isinstance(event, MappingEndEvent):
@@ -216,7 +217,10 @@ class _Composer:
             key = self.node(event, path, depth + 1)  # a bad key is reported at its mapping
             if not isinstance(key, str):
                 raise SpecError(
-                    f"keys must be strings, got {key!r}", path=path or None, line=_line(event)
+                    f"keys must be strings, got {key!r}",
+                    path=path or None,
+                    line=_line(event),
+                    hint=self.list_hint(last, event),
                 )
             child = f"{path}.{key}" if path else key
             if key in result:
@@ -227,7 +231,26 @@ class _Composer:
                 )
             key_lines[key] = _line(event)
             self.doc.lines[child] = _line(event)
-            result[key] = self.node(self.next(), child, depth + 1)
+            value = self.next()
+            result[key] = self.node(value, child, depth + 1)
+            last = (key, value)
+
+    def list_hint(self, last: tuple[str, Any] | None, key: Any) -> str | None:
+        """``{milestones: 30,60}`` reads as ``{milestones: 30, 60: null}``: a comma list where
+        YAML wants ``[30, 60]``. Recognised by plain keys with no value after a plain value."""
+        if last is None or not _plain(key) or not _plain(last[1]) or not last[1].value:
+            return None
+        items = [last[1].value, key.value]
+        value: Any = self.next()
+        while _plain(value) and value.value == "":
+            following: Any = self.next()
+            if not _plain(following):
+                break
+            items.append(following.value)
+            value = self.next()
+        if len(items) == 2 and not (_plain(value) and value.value == ""):
+            return None
+        return f"{last[0]}: [{', '.join(items)}]"
 
     def document(self) -> Any:
         """The one document of the stream; SpecError for none or several."""
@@ -259,6 +282,11 @@ def _problem(exc: yaml.MarkedYAMLError, text: str) -> str:
         if 0 <= index < len(text):
             problem = f"found character {text[index]!r} that cannot start any token"
     return f"invalid YAML: {problem}"
+
+
+def _plain(event: Any) -> bool:
+    """A plain (unquoted, untagged) scalar."""
+    return isinstance(event, ScalarEvent) and event.tag is None and bool(event.implicit[0])
 
 
 def load_text(text: str, source: str) -> Document:
@@ -301,3 +329,23 @@ def load_bytes(raw: bytes, source: str) -> Document:
         line = raw[: exc.start].count(b"\n") + 1
         raise SpecError("the file is not valid UTF-8", source=source, line=line) from None
     return load_text(text.removeprefix("\ufeff"), source)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes what :func:`load_text` reads back as the same data: a string that the YAML 1.2
+    rules above would read as something else (``1e-3``, ``null``) is quoted."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def dump_text(data: Any) -> str:
+    """Plain data as YAML, flow style for the innermost lists and mappings (``[30, 60]``)."""
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=96,
+    )
+    return text

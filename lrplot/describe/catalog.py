@@ -11,7 +11,7 @@ import textwrap
 
 from lrplot.errors import SpecError, close_match
 from lrplot.families import families
-from lrplot.families.base import Entry
+from lrplot.families.base import Entry, Family
 from lrplot.params import Kind, Param
 
 
@@ -30,26 +30,73 @@ def list_text() -> str:
         out.append(f"{family.title}:")
         out += [f"  {names:<{width}}  {summary}".rstrip() for names, summary in rows]
         out.append("")
+    out += clash_lines()
     return "\n".join(out).rstrip() + "\n"
 
 
-def resolve(name: str) -> Entry:
-    """A catalogue entry of any family, by any of its names; ``KEY:NAME`` asks one family
-    (``transformers:cosine``, ``recipe:cosine``; ``type:cosine`` is torch's)."""
-    key, colon, rest = name.partition(":")
-    chosen = [f for f in families() if colon and key in (f.key, f.name, f.command_group)]
-    if chosen:
-        return chosen[0].resolve(rest)
-    errors: list[SpecError] = []
+def clashes(family: Family) -> list[str]:
+    """The commands of a grouped family that a top-level entry answers to as well."""
+    top = {
+        name
+        for other in families()
+        if other.command_group is None
+        for entry in other.entries().values()
+        for name in entry.names
+    }
+    return [e.command for e in family.entries().values() if e.command in top]
+
+
+def clash_lines() -> list[str]:
+    """What ``lrplot list`` says about a name in two lists (``linear``)."""
+    lines = []
     for family in families():
-        if family.missing() is not None:
+        same = clashes(family)
+        if family.command_group is None or not same:
             continue
+        group, name = family.command_group, same[0]
+        text = (
+            f"Same name, different schedule: {', '.join(same)} name both a scheduler above and "
+            f"a {group}. lrplot {name} is the scheduler (YAML type: {name}); lrplot {group} "
+            f"{name} is the {group} (YAML {family.key}: {name}). show and init take either: "
+            f"lrplot show {name}, lrplot show {group} {name}."
+        )
+        lines += textwrap.wrap(text, 96) + [""]
+    return lines
+
+
+def resolve(name: str, group: str | None = None) -> Entry:
+    """A catalogue entry by any of its names: of the family that has the command ``group``
+    (``recipe``), or else of the first family that knows the name. ``KEY:NAME`` asks one family
+    too (``transformers:cosine``, ``recipe:cosine``; ``type:cosine`` is torch's)."""
+    key, colon, rest = name.partition(":")
+    keyed = [f for f in families() if colon and key in (f.key, f.name, f.command_group)]
+    if keyed:
+        return keyed[0].resolve(rest)
+    chosen = [
+        f for f in families() if (group is None or f.command_group == group) and f.missing() is None
+    ]
+    if group is not None and not chosen:
+        raise SpecError(f"unknown command group {group!r}")
+    for family in chosen:
         try:
             return family.resolve(name)
-        except SpecError as exc:
-            errors.append(exc)
-    names = [n for family in families() for e in family.entries().values() for n in e.names]
-    raise SpecError(f"unknown scheduler {name!r}", hint=close_match(name, names))
+        except SpecError:
+            continue
+    names = [n for family in chosen for e in family.entries().values() for n in e.names]
+    what = group or "scheduler"
+    raise SpecError(f"unknown {what} {name!r}", hint=close_match(name, names))
+
+
+def resolve_words(words: list[str]) -> Entry:
+    """``["cosine"]`` or ``["recipe", "linear"]``, as ``show`` and ``init`` take them."""
+    groups = {f.command_group for f in families() if f.command_group is not None}
+    if len(words) == 2 and words[0] in groups:
+        return resolve(words[1], words[0])
+    if len(words) == 1:
+        return resolve(words[0])
+    raise SpecError(
+        f"expected a name, or a command group and a name (recipe linear), got {' '.join(words)!r}"
+    )
 
 
 def _type_text(param: Param) -> str:
@@ -65,9 +112,22 @@ def _command_of(entry: Entry) -> str:
     return f"lrplot {group}{entry.command}"
 
 
-def show_text(name: str) -> str:
+def _other_meaning(entry: Entry) -> str | None:
+    """For a name in two lists: where the other schedule of that name is shown."""
+    for family in families():
+        if family.name == entry.family:
+            continue
+        for other in family.entries().values():
+            if entry.command in other.names:
+                group = f"{family.command_group} " if family.command_group else ""
+                what = family.command_group or "scheduler"
+                return f"{entry.command} is also a {what}: lrplot show {group}{other.command}"
+    return None
+
+
+def show_text(words: list[str]) -> str:
     """Everything about one scheduler: names, its description, and every argument."""
-    entry = resolve(name)
+    entry = resolve_words(words)
     family = next(f for f in families() if f.name == entry.family)
     lines = [f"{entry.name}  ({entry.origin})"]
     aliases = ", ".join(dict.fromkeys([entry.command, *entry.aliases]))
@@ -75,9 +135,14 @@ def show_text(name: str) -> str:
     if entry.target:
         yaml_name = f'"{entry.target}"'
 
+    if family.command_group is not None:
+        lines.append(f"{entry.command} is a {family.command_group}: {_command_of(entry)} --help")
     lines.append(
         f"names: {aliases}   command: {_command_of(entry)}   YAML: {family.key}: {yaml_name}"
     )
+    other = _other_meaning(entry)
+    if other:
+        lines.append(other)
     if entry.doc:
         lines.append("")
         lines += textwrap.wrap(entry.doc, 96)
@@ -95,25 +160,14 @@ def show_text(name: str) -> str:
     for arg, kind, default, doc in rows:
         lines.append(f"  {arg:<{w0}}  {kind:<{w1}}  {default:<{w2}}  {doc}".rstrip())
     lines.append("")
-    lines.append(f"starter config: lrplot init {_name_for(entry)} > {entry.command}.yaml")
+    group = f"{family.command_group} " if family.command_group else ""
+    lines.append(f"starter config: lrplot init {group}{entry.command} > {entry.command}.yaml")
     return "\n".join(lines) + "\n"
 
 
-def _name_for(entry: Entry) -> str:
-    """How show/init reach ``entry``: its command, or ``KEY:NAME`` where another family's
-    entry answers to the command first."""
-    try:
-        if resolve(entry.command) == entry:
-            return entry.command
-    except SpecError:
-        pass
-    family = next(f for f in families() if f.name == entry.family)
-    return f"{family.key}:{entry.name}"
-
-
-def init_text(name: str) -> str:
-    """A commented starter config for ``name`` that loads and renders as it is."""
-    entry = resolve(name)
+def init_text(words: list[str]) -> str:
+    """A commented starter config for ``words`` that loads and renders as it is."""
+    entry = resolve_words(words)
     family = next(f for f in families() if f.name == entry.family)
     lines = [
         f"# {entry.name}: {entry.summary}",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lrplot.draw import numbers
@@ -23,7 +24,54 @@ if TYPE_CHECKING:
 
 HEIGHT = 10  # text rows of plot area
 MIN_WIDTH, MAX_WIDTH = 20, 160
-_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [dot row][dot col]
+
+
+@dataclass(frozen=True)
+class Charset:
+    """How cells and axes are drawn: each cell holds ``bits[dot row][dot col]`` dots."""
+
+    bits: tuple[tuple[int, ...], ...]
+    glyph: Callable[[int], str]
+    tick: str  # the y axis beside a label
+    rule: str  # the y axis elsewhere
+    corner: str
+    axis: str  # the x axis
+    marker: str  # a marker on the x axis
+
+
+BRAILLE = Charset(
+    bits=((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80)),
+    glyph=lambda bits: chr(0x2800 + bits),
+    tick="┤",
+    rule="│",
+    corner="└",
+    axis="─",
+    marker="┴",
+)
+# For a stream that cannot encode braille (a cp1252 console, output redirected on Windows):
+# one dot column per cell, two dot rows: ' (top), . (bottom), : (both).
+ASCII = Charset(
+    bits=((0x01,), (0x02,)),
+    glyph=lambda bits: " '.:"[bits],
+    tick="+",
+    rule="|",
+    corner="+",
+    axis="-",
+    marker="^",
+)
+
+
+def charset_for(stream: object) -> Charset:
+    """Braille where ``stream`` can encode it, ASCII otherwise."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    sample = "".join(
+        [BRAILLE.glyph(0xFF), BRAILLE.tick, BRAILLE.rule, BRAILLE.corner, BRAILLE.marker]
+    )
+    try:
+        sample.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return ASCII
+    return BRAILLE
 
 
 def terminal_width() -> int:
@@ -43,10 +91,12 @@ def chart(
     x: str | XAxis = "epoch",
     log_y: bool = False,
     annotate: bool = True,
+    charset: Charset = BRAILLE,
 ) -> str:
     """The curves' lr as a braille chart at most ``width`` columns wide (default: the terminal).
 
-    Markers (milestones, restarts, ...) show as ``┴`` on the x axis.
+    Markers (milestones, restarts, ...) show as ``┴`` on the x axis. With ``charset=ASCII``
+    the same chart is drawn in ASCII, at half the resolution.
     """
     import numpy as np
 
@@ -64,15 +114,15 @@ def chart(
     xaxis = XAxis.of(x)
     name = xaxis.name
     cols = max(MIN_WIDTH, total - pad - 2 - len(name) - 1)  # the axis name ends the last line
-    grid = _Grid(cols, height, low, high, log_y)
+    grid = _Grid(cols, height, low, high, log_y, charset.bits)
     for ys in series:
         grid.line(ys)
     lines = []
     for r, cells in enumerate(grid.cells):
         label = labels[0] if r == 0 else labels[1] if r == height - 1 else ""
-        tick = "┤" if label else "│"
-        lines.append(f"{label:>{pad}} {tick}" + "".join(chr(0x2800 + c) for c in cells).rstrip())
-    lines.append(" " * pad + " └" + _axis(curves, cols, annotate))
+        tick = charset.tick if label else charset.rule
+        lines.append(f"{label:>{pad}} {tick}" + "".join(map(charset.glyph, cells)).rstrip())
+    lines.append(" " * pad + " " + charset.corner + _axis(curves, cols, annotate, charset))
     lines.append(" " * (pad + 2) + _x_labels(curves, cols, xaxis) + f" {name}")
     if len(series) > 1:
         # One colourless grid cannot tell the lines apart; say what is drawn over what.
@@ -86,11 +136,21 @@ def chart(
 
 
 class _Grid:
-    """Braille cells, two dots wide and four high, over the lr range [low, high]."""
+    """Cells of dots (braille: two wide and four high) over the lr range [low, high]."""
 
-    def __init__(self, cols: int, height: int, low: float, high: float, log_y: bool) -> None:
+    def __init__(
+        self,
+        cols: int,
+        height: int,
+        low: float,
+        high: float,
+        log_y: bool,
+        bits: tuple[tuple[int, ...], ...] = BRAILLE.bits,
+    ) -> None:
         self.cells = [[0] * cols for _ in range(height)]
-        self.dots_x, self.dots_y = cols * 2, height * 4
+        self.bits = bits
+        self.rows, self.wide = len(bits), len(bits[0])
+        self.dots_x, self.dots_y = cols * self.wide, height * self.rows
         self.log_y = log_y
         self.low, self.high = (math.log10(low), math.log10(high)) if log_y else (low, high)
 
@@ -103,7 +163,7 @@ class _Grid:
 
     def dot(self, px: int, py: float) -> None:
         row = self.dots_y - 1 - int(round(py))
-        self.cells[row // 4][px // 2] |= _BITS[row % 4][px % 2]
+        self.cells[row // self.rows][px // self.wide] |= self.bits[row % self.rows][px % self.wide]
 
     def line(self, ys: np.ndarray) -> None:
         """One series: each dot column spans the range of the values it covers."""
@@ -127,16 +187,16 @@ class _Grid:
             previous = self.level(float(chunk[-1]))
 
 
-def _axis(curves: Sequence[Curve], cols: int, annotate: bool) -> str:
+def _axis(curves: Sequence[Curve], cols: int, annotate: bool, charset: Charset) -> str:
     """The x axis, with ``┴`` where a marker is."""
-    axis = ["─"] * cols
+    axis = [charset.axis] * cols
     length = max(len(curve) for curve in curves)
     if annotate:
         from lrplot.draw.markers import markers
 
         for curve in curves:
             for marker in markers(curve):
-                axis[min(cols - 1, marker.row * cols // max(1, length))] = "┴"
+                axis[min(cols - 1, marker.row * cols // max(1, length))] = charset.marker
     return "".join(axis)
 
 

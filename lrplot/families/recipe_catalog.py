@@ -72,6 +72,18 @@ _WARMUP = declared(
     "num_warmup_steps", Kind.INT, "steps of linear warmup from 0 to the lr", default=0, low=0
 )
 _TRAINING = declared("num_training_steps", Kind.INT, "total training steps", low=1)
+# Hugging Face's usual setting: num_warmup_steps = ceil(warmup_ratio x num_training_steps), as
+# TrainingArguments.get_warmup_steps computes it (transformers 4.x; 5.x takes the ratio in
+# warmup_steps < 1). The recipe itself is called with num_warmup_steps.
+_RATIO = declared(
+    "warmup_ratio",
+    Kind.FLOAT,
+    "warmup as a fraction of num_training_steps, instead of num_warmup_steps",
+    default=None,
+    low=0,
+    high=1,
+)
+WARMUP_RATIO = _RATIO.name
 _CYCLES = declared(
     "num_cycles",
     Kind.FLOAT,
@@ -91,7 +103,7 @@ RECIPES: dict[str, Recipe] = {
             "linear",
             "transformers get_linear_schedule_with_warmup",
             "linear warmup, then linear decay to 0 at num_training_steps",
-            (_WARMUP, _TRAINING),
+            (_WARMUP, _RATIO, _TRAINING),
             make_linear,
             linear_factor,
         ),
@@ -99,7 +111,7 @@ RECIPES: dict[str, Recipe] = {
             "cosine",
             "transformers get_cosine_schedule_with_warmup",
             "linear warmup, then cosine decay to 0 at num_training_steps",
-            (_WARMUP, _TRAINING, _CYCLES),
+            (_WARMUP, _RATIO, _TRAINING, _CYCLES),
             make_cosine,
             cosine_factor,
         ),
@@ -109,6 +121,7 @@ RECIPES: dict[str, Recipe] = {
             "linear warmup, then num_cycles cosine decays to 0, each restarting at the full lr",
             (
                 _WARMUP,
+                _RATIO,
                 _TRAINING,
                 declared("num_cycles", Kind.INT, "number of hard restarts", default=1, low=1),
             ),
@@ -121,6 +134,7 @@ RECIPES: dict[str, Recipe] = {
             "linear warmup, then polynomial decay from the lr to lr_end",
             (
                 _WARMUP,
+                _RATIO,
                 _TRAINING,
                 declared("lr_end", Kind.FLOAT, "the lr at the end (absolute)", default=1e-7, low=0),
                 declared("power", Kind.FLOAT, "power of the decay", default=1.0, low=0),
@@ -176,6 +190,7 @@ RECIPES: dict[str, Recipe] = {
             "the floor at the last step",
             (
                 _WARMUP,
+                _RATIO,
                 _TRAINING,
                 _CYCLES,
                 _MIN_LR,
@@ -218,6 +233,7 @@ RECIPES: dict[str, Recipe] = {
             "warmup, a stable phase at the full lr, then a decay to min_lr_ratio x lr",
             (
                 _WARMUP,
+                _RATIO,
                 declared("num_decay_steps", Kind.INT, "steps of the decay phase", low=0),
                 declared(
                     "num_training_steps",
@@ -319,6 +335,21 @@ def length(recipe: Recipe, params: Mapping[str, Any]) -> int | None:
             return None
         return int(total) + (params["warmup_t"] if params["warmup_prefix"] else 0)
     return None
+
+
+def warmup_from_ratio(
+    recipe: Recipe, params: dict[str, Any], given: Mapping[str, Any], path: str, fail: Fail
+) -> None:
+    """Turn ``warmup_ratio`` into ``num_warmup_steps`` (in place), as Hugging Face does."""
+    ratio = params.pop(WARMUP_RATIO, None)
+    if ratio is None:
+        return
+    if "num_warmup_steps" in given:
+        raise fail(f"{path}.{WARMUP_RATIO}", "give num_warmup_steps or warmup_ratio, not both")
+    training = params.get("num_training_steps")
+    if training is None:
+        raise fail(f"{path}.{WARMUP_RATIO}", "warmup_ratio needs num_training_steps")
+    params["num_warmup_steps"] = math.ceil(ratio * training)
 
 
 def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fail: Fail) -> None:

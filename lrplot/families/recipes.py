@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
-from lrplot.families.recipe_catalog import RECIPES, Recipe, cross_check, length
+from lrplot.families.recipe_catalog import (
+    RECIPES,
+    Recipe,
+    cross_check,
+    length,
+    warmup_from_ratio,
+)
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import validate
@@ -94,7 +100,7 @@ class RecipeFamily:
         """A recipe by name (``cosine_with_restarts`` or ``cosine-with-restarts``)."""
         if not isinstance(name, str):
             raise SpecError(f"the recipe must be a name, got {type(name).__name__}")
-        key = name.replace("-", "_")
+        key = name.replace("-", "_").lower()
         if key in RECIPES:
             return self._entries[key]
         raise SpecError(f"unknown recipe {name!r}", hint=close_match(key, RECIPES))
@@ -131,6 +137,7 @@ class RecipeFamily:
                         path, f"recipe {recipe.name} needs {ctx.name(f'{path}.{param.name}')}"
                     )
                 params[param.name] = param.default
+        warmup_from_ratio(recipe, params, value, path, ctx.fail)
         cross_check(recipe, params, path, ctx.optimizer.default_lr, ctx.fail)
         return SchedulerSpec(self.name, recipe.name, params, (), path)
 

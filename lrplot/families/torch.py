@@ -58,7 +58,7 @@ class TorchFamily:
                 name=info.name,
                 command=_command(info.name),
                 params=tuple(rules.with_rules(p) for p in info.params),
-                summary=info.summary,
+                summary=rules.SUMMARIES.get(info.name, info.summary),
                 doc=info.doc,
                 aliases=aliases,
                 origin=f"{info.module}.{info.name}",
@@ -84,6 +84,11 @@ class TorchFamily:
         by_command = {entry.command: entry for entry in catalogue.values()}
         if name in by_command:
             return by_command[name]
+        # Case and _/- do not matter where the name stays unambiguous: cosineannealinglr.
+        loose = _loose(name)
+        same = {e.name for e in catalogue.values() if any(_loose(n) == loose for n in e.names)}
+        if len(same) == 1:
+            return catalogue[same.pop()]
         choices = [*catalogue, *rules.ALIASES, *by_command]
         raise SpecError(f"unknown scheduler {name!r}", hint=close_match(name, choices))
 
@@ -322,6 +327,10 @@ class TorchFamily:
 def _other_length(spec: SchedulerSpec) -> int | None:
     """The horizon of a scheduler of another family nested in SequentialLR/ChainedScheduler."""
     return family_of(spec).run_defaults(spec, 1).length
+
+
+def _loose(name: str) -> str:
+    return name.replace("_", "-").lower()
 
 
 def _no_length(kw: Mapping[str, Any]) -> bool:

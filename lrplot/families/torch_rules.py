@@ -47,6 +47,29 @@ ALIASES: dict[str, str] = {
     "chained": CHAINED,
 }
 
+# lrplot's one-line summary where the first sentence of torch's docstring does not tell the
+# classes apart (LambdaLR's reads "Sets the initial learning rate."; both cosines read alike).
+# A class not listed here, such as one a newer torch adds, is summarised by torch's sentence.
+SUMMARIES: dict[str, str] = {
+    "LambdaLR": "lr = initial lr x lr_lambda(epoch), a function of the step you give",
+    "MultiplicativeLR": "multiplies the lr by lr_lambda(epoch) at every step (compounding)",
+    "ConstantLR": "scales the lr by factor until total_iters, then restores it (a flat warmup)",
+    "LinearLR": (
+        "scales the lr by a factor that moves linearly from start_factor to end_factor over "
+        "total_iters (a warmup or a decay)"
+    ),
+    "SequentialLR": "runs schedulers one after another, handing over at each milestone",
+    "CosineAnnealingLR": (
+        "half a cosine from the lr down to eta_min over T_max steps (then back up: period 2 x "
+        "T_max)"
+    ),
+    "ChainedScheduler": "steps several schedulers together, their factors multiplied",
+    "CosineAnnealingWarmRestarts": (
+        "cosine from the lr down to eta_min, restarting at the lr every T_0 steps (each period "
+        "T_mult times longer)"
+    ),
+}
+
 # name -> (least value, how a message says it)
 _INT_RULES: dict[str, tuple[int, str]] = {
     "step_size": (1, "a positive integer"),

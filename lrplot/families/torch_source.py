@@ -283,6 +283,10 @@ def resolve_optimizer(name: Any) -> ClassInfo:
         raise SpecError(f"the optimizer type must be a name, got {type(name).__name__}")
     info = optimizer(name)
     if info is None:
+        # Case does not matter where it is unambiguous: adam, ADAMW, sgd.
+        same = [known for known in _optimizer_modules() if known.lower() == name.lower()]
+        info = optimizer(same[0]) if len(same) == 1 else None
+    if info is None:
         raise SpecError(f"unknown optimizer {name!r}", hint=close_match(name, optimizer_names()))
     return info
 

@@ -52,16 +52,26 @@ def atomic_write(path: str | Path, chunks: Iterable[bytes | str]) -> None:
     atomic_write_all([(path, chunks)])
 
 
-def atomic_write_all(items: Sequence[tuple[str | Path, Iterable[bytes | str]]]) -> None:
+def atomic_write_all(
+    items: Sequence[tuple[str | Path, Iterable[bytes | str]]], *, parents: bool = False
+) -> None:
     """Write several files all-or-nothing, as far as a file system allows.
 
     Every target is checked first, then every file is written completely to its own temp file
     (this is where a full disk or a failing writer shows up), and only then are the temp files
     moved into place with ``os.replace``, which does not fail for lack of space. So a failure
-    leaves every existing file byte for byte as it was and no temp file behind.
+    leaves every existing file byte for byte as it was and no temp file behind. With
+    ``parents``, missing folders are created first (``-o newdir/x.png``).
     """
     targets = [Path(path) for path, _ in items]
-    check_targets(targets)
+    check_targets(targets, parents=parents)
+    if parents:
+        for target in targets:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                message = f"{target}: cannot create {target.parent}: {_reason(exc)}"
+                raise OutputError(message) from None
     staged: list[tuple[str, Path]] = []
     try:
         for target, (_, chunks) in zip(targets, items, strict=True):
@@ -78,18 +88,26 @@ def atomic_write_all(items: Sequence[tuple[str | Path, Iterable[bytes | str]]]) 
             _unlink(temp)
 
 
-def check_targets(paths: Iterable[str | Path]) -> None:
-    """OutputError for the first path that cannot be a file: a folder, or a missing folder."""
+def check_targets(paths: Iterable[str | Path], *, parents: bool = False) -> None:
+    """OutputError for the first path that cannot be a file: a folder, or a missing folder
+    (with ``parents``, a folder may be missing if it can be created: no file is in the way)."""
     for path in paths:
-        _check_target(Path(path))
+        _check_target(Path(path), parents)
 
 
-def _check_target(target: Path) -> None:
+def _check_target(target: Path, parents: bool) -> None:
     try:
         if target.is_dir():
             raise OutputError(f"{target}: is a directory")
-        if not target.parent.is_dir():
+        if target.parent.is_dir():
+            return
+        if not parents:
             raise OutputError(f"{target}: the folder {target.parent} does not exist")
+        folder = target.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise OutputError(f"{target}: {folder} is a file, not a folder")
     except OSError as exc:  # e.g. ENAMETOOLONG, which is_dir() does not swallow
         raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
 
