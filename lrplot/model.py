@@ -28,6 +28,9 @@ MAX_TEXT = 1000  # characters in a title or a curve label
 
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")
+RESUME_MODES = ("state_dict", "rebuild", "fresh")
+"""How a resumed run gets its scheduler back: load its state_dict, build it with
+``last_epoch=K-1``, or build it anew (without its state) on the resumed optimizer."""
 DEFAULT_PROFILE = "exp-decay"
 
 
@@ -101,6 +104,8 @@ class CurveSpec:
     interval: str = "epoch"
     metric: MetricSpec | None = None
     label: str = ""
+    resume_at: tuple[int, ...] = ()  # optimizer steps before which the run resumes
+    resume_mode: str = "state_dict"
 
     @property
     def total_steps(self) -> int:
@@ -158,6 +163,8 @@ class Curve:
     metric: np.ndarray | None = None  # float64, N: what a plateau scheduler saw for each row
     momentum_name: str = "momentum"  # "momentum", or "beta1" for the Adam family
     facts: Mapping[str, Any] = field(default_factory=dict)
+    after: np.ndarray | None = None  # per group: the lr after the run's last scheduler step
+    uninterrupted: np.ndarray | None = None  # with resume_at: the lr of the same run, never resumed
 
     @property
     def label(self) -> str:

@@ -192,12 +192,14 @@ def _int_list(param: Param, value: Any, path: str, fail: Fail) -> list[int]:
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int):
             raise fail(f"{path}[{i}]", f"must be an integer, got {typename(item)} {item!r}")
-        if item < 0:
-            raise fail(f"{path}[{i}]", f"must be >= 0, got {item}")
+        if item < (param.low or 0):
+            raise fail(f"{path}[{i}]", f"must be {param.rule or '>= 0'}, got {item}")
     for i in range(1, len(value)):
         if value[i] <= value[i - 1]:
             what = "repeats" if value[i] == value[i - 1] else "is smaller than the one before"
-            raise fail(f"{path}[{i}]", f"milestones must be strictly increasing; {value[i]} {what}")
+            raise fail(
+                f"{path}[{i}]", f"{param.name} must be strictly increasing; {value[i]} {what}"
+            )
     return list(value)
 
 
@@ -289,7 +291,8 @@ def json_schema(param: Param, scheduler_ref: str = "#/definitions/scheduler") ->
     elif kind is Kind.CHOICE:
         schema = {"enum": list(param.choices)}
     elif kind is Kind.INT_LIST:
-        schema = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1}
+        least = int(param.low) if param.low is not None else 0
+        schema = {"type": "array", "items": {"type": "integer", "minimum": least}, "minItems": 1}
     elif kind is Kind.FLOAT_OR_LIST:
         item = _bounded({"type": "number"}, param)
         schema = {"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]}

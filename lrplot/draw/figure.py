@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from lrplot.draw.decimate import decimate
 from lrplot.draw.plateau import draw_metric
+from lrplot.draw.resume import draw_resumes
 from lrplot.errors import SpecError, close_match
 from lrplot.families import family_of
 from lrplot.model import FigureSpec
@@ -89,6 +90,7 @@ def draw(
     with matplotlib.rc_context(rc()), _style(options.style):
         fig, lr_ax, mom_ax = _axes(items, options, ax)
         lines = _draw_lines(lr_ax, mom_ax, items, options)
+        draw_resumes(lr_ax, items, lines, options.x)  # resume_at: the uninterrupted run dashed
         if options.log_y:
             lr_ax.set_yscale("log")
         if options.annotate:
@@ -307,7 +309,8 @@ def _finish(
     if title:
         lr_ax.set_title(_fit(title, lr_ax))
     multi = len(items) > 1
-    if any(_label(c, g, multi) for c in items for g in range(c.groups)):
+    labels = any(_label(c, g, multi) for c in items for g in range(c.groups))
+    if labels or any(c.uninterrupted is not None for c in items):
         lr_ax.legend(loc="best")
     lr_ax.margins(x=0.01)
 

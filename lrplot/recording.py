@@ -1,0 +1,216 @@
+"""Reading rows from a running optimizer: the loop every simulation shares.
+
+:func:`record` calls a scheduler's ``advance(k)`` once per row, reading every param group's lr
+(and momentum) before it; :func:`build_optimizer` makes the fresh optimizer on dummy tensors and
+:func:`mark_stepped` satisfies torch's "optimizer.step() first" check honestly. The plain run
+(:mod:`lrplot.simulate`) and a resumed one (:mod:`lrplot.resume`) both use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lrplot.errors import LrplotError, SimulationError
+from lrplot.families import torch_source as torchsource
+from lrplot.model import CurveSpec, OptimizerSpec
+from lrplot.params import Kind
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
+
+PROGRESS_EVERY = 1 << 16
+
+# Progress is reported between chunks, so one chunk is one progress interval.
+CHUNK_STEPS = PROGRESS_EVERY
+
+
+def record(
+    advance: Callable[[int], object],
+    groups: list[dict[str, Any]],
+    momentum_key: str | None,
+    lr: np.ndarray,
+    path: str,
+    progress: Progress | None = None,
+) -> np.ndarray | None:
+    """Call ``advance(k)`` once per column of ``lr``, reading every group's lr into it first.
+
+    Returns the momentum (or betas[0]) rows, or None when the optimizer has neither. Values are
+    appended to plain lists for CHUNK_STEPS steps, then copied into numpy: a list append is a
+    fraction of a numpy item assignment, and the chunks keep a constant momentum from ever
+    needing a full-length array. ``progress(done, steps)`` is called before each chunk and at
+    the end.
+    """
+    import numpy as np
+
+    count, steps = lr.shape
+    momentum = Rows(count, steps) if momentum_key else None
+    key = momentum_key or ""
+    begin = 0
+    lrs: list[list[Any]] = []
+    try:
+        for begin in range(0, steps, CHUNK_STEPS):
+            if progress is not None:
+                progress(begin, steps)
+            end = min(begin + CHUNK_STEPS, steps)
+            lrs = [[] for _ in groups]
+            moments: list[list[Any]] = [[] for _ in groups]
+            readers = [
+                (group, lrs[g].append, moments[g].append if momentum_key else None)
+                for g, group in enumerate(groups)
+            ]
+            for k in range(begin, end):
+                for group, add_lr, add_momentum in readers:
+                    add_lr(group["lr"])
+                    if add_momentum is not None:
+                        add_momentum(group[key])
+                advance(k)
+            for g in range(count):
+                _store(lr[g], begin, lrs[g], path)
+            if momentum is not None:
+                if key == "betas":
+                    moments = [[betas[0] for betas in rows] for rows in moments]
+                block = np.empty((count, end - begin), dtype=np.float64)
+                for g in range(count):
+                    _store(block[g], 0, moments[g], path, offset=begin)
+                momentum.add(begin, block)
+    except LrplotError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RuntimeError, IndexError) as exc:
+        k = begin + len(lrs[0]) - 1 if lrs else begin
+        raise SimulationError(f"torch failed at scheduler step {k}: {exc}", path=path) from None
+    if progress is not None:
+        progress(steps, steps)
+    return None if momentum is None else momentum.array()
+
+
+def _store(row: np.ndarray, begin: int, values: list[Any], path: str, offset: int = 0) -> None:
+    """``row[begin:begin + len(values)] = values``, naming the step of a value that is no number."""
+    try:
+        row[begin : begin + len(values)] = values
+    except (TypeError, ValueError):
+        for i, value in enumerate(values):
+            try:
+                float(value)
+            except (TypeError, ValueError) as exc:
+                k = offset + begin + i
+                raise SimulationError(
+                    f"torch failed at scheduler step {k}: {exc}", path=path
+                ) from None
+        raise
+
+
+class Rows:
+    """Per-group rows that stay one value per group for as long as they never change.
+
+    A schedule that does not cycle momentum leaves it constant, and a full copy would cost 8 bytes
+    per step and group (80 MB at 10M steps). Equality is bitwise, so -0.0 and NaN survive exactly.
+    """
+
+    def __init__(self, groups: int, steps: int) -> None:
+        self.shape = (groups, steps)
+        self.first: np.ndarray | None = None
+        self.full: np.ndarray | None = None
+
+    def add(self, begin: int, block: np.ndarray) -> None:
+        import numpy as np
+
+        if self.full is None:
+            if self.first is None:
+                self.first = block[:, :1].copy()
+            if (block.view(np.uint64) == self.first.view(np.uint64)).all():
+                return
+            self.full = np.empty(self.shape, dtype=np.float64)
+            self.full[:, :begin] = self.first
+        self.full[:, begin : begin + block.shape[1]] = block
+
+    def array(self) -> np.ndarray:
+        import numpy as np
+
+        if self.full is not None:
+            return self.full
+        assert self.first is not None
+        return np.broadcast_to(self.first, self.shape)
+
+
+def repeat_rows(rows: np.ndarray, times: int) -> np.ndarray:
+    """``np.repeat(rows, times, axis=1)`` that keeps a broadcast (constant) view a view."""
+    import numpy as np
+
+    if rows.strides[1] == 0:
+        return np.broadcast_to(rows[:, :1], (rows.shape[0], rows.shape[1] * times))
+    return np.repeat(rows, times, axis=1)
+
+
+def check_finite(lr: np.ndarray, spec: CurveSpec) -> None:
+    """An lr that overflows (ExponentialLR with a huge gamma, a growing MultiplicativeLR, ...)
+    is an error, not a curve: no axis or CSV reader does anything useful with inf."""
+    import numpy as np
+
+    bad = np.argwhere(~np.isfinite(lr))
+    if bad.size:
+        group, k = (int(i) for i in bad[0])
+        where = f" (param group {group})" if lr.shape[0] > 1 else ""
+        raise SimulationError(
+            f"the lr becomes {lr[group, k]} at scheduler step {k}{where}", path=spec.scheduler.path
+        )
+
+
+def mark_stepped(optimizer: Any) -> None:
+    """Take one real ``optimizer.step()`` before the first ``scheduler.step()``.
+
+    torch warns "Detected call of lr_scheduler.step() before optimizer.step()" when a scheduler's
+    *first* step comes before any optimizer step (it looks only at ``_step_count == 1``). One real
+    step satisfies that check honestly: the dummy parameters have no gradient, so the step changes
+    nothing, and the remaining N-1 optimizer steps (11.6 us each, 4x a scheduler step) are skipped
+    because they cannot change the learning rate. The closure is for LBFGS, which requires one.
+    """
+    import torch
+
+    def closure() -> torch.Tensor:
+        return torch.zeros(())
+
+    optimizer.step(closure)
+
+
+def build_optimizer(spec: OptimizerSpec) -> Any:
+    """A real torch optimizer holding one dummy single-element tensor per param group."""
+    import torch
+
+    info = torchsource.resolve_optimizer(spec.type)
+    cls = torchsource.optimizer_class(info)
+
+    def convert(kwargs: Any) -> dict[str, Any]:
+        out = {}
+        for name, value in kwargs.items():
+            param = info.param(name)
+            out[name] = tuple(value) if param and param.kind is Kind.FLOAT_TUPLE else value
+        return out
+
+    def tensor() -> torch.Tensor:
+        # 2-D, because Muon only takes matrices; one element is all a schedule needs.
+        return torch.zeros(1, 1, requires_grad=True)
+
+    params: Any
+    if spec.param_groups:
+        params = [{"params": [tensor()], **convert(group)} for group in spec.param_groups]
+    else:
+        params = [tensor()]
+    try:
+        return cls(params, **convert(spec.kwargs))
+    except (ValueError, TypeError, RuntimeError) as exc:
+        raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
+
+
+def lr_after(groups: list[dict[str, Any]]) -> np.ndarray | None:
+    """Every group's lr after the run's last scheduler step (None if one is not a number)."""
+    import numpy as np
+
+    try:
+        return np.array([float(group["lr"]) for group in groups], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
