@@ -68,7 +68,7 @@ def simulate_resumed(
     for begin, end in zip(bounds, bounds[1:], strict=False):
         if begin:
             run = _resume(spec, build, run, begin, values)
-        moments.append(_segment(run, begin, end, key, lr, spec.scheduler.path))
+        moments.append(_segment(run, begin, end, key, lr[:, begin:end], spec.scheduler.path))
         if progress is not None:
             progress(end, total)
     check_finite(lr, spec)
@@ -100,9 +100,10 @@ def _running(spec: CurveSpec, optimizer: Any, scheduler: Any, metric: list[float
 
 
 def _segment(
-    run: _Run, begin: int, end: int, key: str | None, lr: np.ndarray, path: str
+    run: _Run, begin: int, end: int, key: str | None, out: np.ndarray, path: str
 ) -> np.ndarray:
-    """Rows ``begin`` to ``end``; a scheduler step follows the last row of each record."""
+    """Rows ``begin`` to ``end`` into ``out`` (one column per row); a scheduler step follows
+    the last row of each record. Returns the momentum rows (empty without momentum)."""
     import numpy as np
 
     advance, repeat = run.advance, run.repeat
@@ -112,10 +113,44 @@ def _segment(
         if (t + 1) % repeat == 0:
             advance(t // repeat)
 
-    momentum = record(row, run.optimizer.param_groups, key, lr[:, begin:end], path)
+    momentum = record(row, run.optimizer.param_groups, key, out, path)
     if momentum is None:
-        return np.empty((lr.shape[0], 0))
+        return np.empty((out.shape[0], 0))
     return np.array(momentum)
+
+
+def fresh_branches(
+    spec: CurveSpec, at: list[int], until: int
+) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+    """For each K in ``at`` (ascending): rows K to ``until`` - 1 (every group) of the run
+    resumed before step K with a fresh scheduler (``resume_mode: fresh``), and the lr after
+    them. One pass over the run takes every checkpoint; a branch torch refuses is left out."""
+    import numpy as np
+
+    family = family_of(spec.scheduler)
+    metric = None
+    if family.uses_metric(spec.scheduler):
+        metric = metric_values(spec.metric or MetricSpec(), spec.scheduler_steps).tolist()
+    run = _start(spec, spec, metric)
+    groups = len(run.optimizer.param_groups)
+    path = spec.scheduler.path
+    found: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+    done = 0
+    for k in at:
+        _segment(run, done, k, None, np.empty((groups, k - done)), path)
+        done = k
+        try:
+            optimizer = build_optimizer(spec.optimizer)
+            optimizer.load_state_dict(_round_trip(run.optimizer.state_dict()))
+            scheduler = family.build(spec.scheduler, optimizer, spec)
+            mark_stepped(optimizer)
+            branch = _running(spec, optimizer, scheduler, metric)
+            rows = np.empty((groups, until - k))
+            _segment(branch, k, until, None, rows, path)
+        except (LrplotError, ArithmeticError, ValueError, TypeError, RuntimeError, KeyError):
+            continue
+        found[k] = (rows, lr_after(optimizer.param_groups))
+    return found
 
 
 def _resume(spec: CurveSpec, build: CurveSpec, run: _Run, at: int, metric: Any) -> _Run:

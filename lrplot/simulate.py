@@ -38,12 +38,19 @@ from lrplot.recording import (
 __all__ = ["PROGRESS_EVERY", "build_optimizer", "build_scheduler", "simulate", "simulate_figure"]
 
 
-def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) -> Curve:
+def simulate(
+    spec: CurveSpec | FigureSpec,
+    *,
+    progress: Progress | None = None,
+    build_as: CurveSpec | None = None,
+) -> Curve:
     """Simulate one curve (a CurveSpec, or a FigureSpec that holds exactly one).
 
     ``progress(done, total)``, if given, is called every 65,536 scheduler steps and once at the
     end with ``done == total`` (for a progress bar). A resumed run (``resume_at``) whose lr
     differs from the uninterrupted one warns with a :class:`lrplot.resume.ResumeWarning`.
+    ``build_as`` (a CurveSpec only) builds the scheduler as that run would, and steps it as
+    ``spec`` says: a run-length default (OneCycleLR's ``total_steps``) stays the other run's.
     """
     if isinstance(spec, FigureSpec):
         if len(spec.curves) != 1:
@@ -51,7 +58,7 @@ def simulate(spec: CurveSpec | FigureSpec, *, progress: Progress | None = None) 
                 f"the spec has {len(spec.curves)} curves; use simulate_figure()", source=spec.source
             )
         return simulate_figure(spec, progress=progress)[0]
-    curve = _simulate(spec, progress)
+    curve = _simulate(spec, progress, build_as=build_as)
     _warn_resumed(curve, Origins(), "resume_at")
     return curve
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lrplot import __version__
-from lrplot.cli import commands, schedulers
+from lrplot.cli import checklog, commands, schedulers
 from lrplot.cli.edge import EXIT_CODES
 
 app = typer.Typer(
@@ -20,7 +20,9 @@ app = typer.Typer(
         "See a PyTorch learning-rate schedule before you spend GPU hours on it.\n\n"
         "Quick look: lrplot cosine --T-max 20 (a chart in the terminal), or add -o cos.png.\n\n"
         "Discover: lrplot list, lrplot show NAME, lrplot init NAME, lrplot schema.\n\n"
-        "From YAML: lrplot render configs/ --out-dir out --format png,csv.\n\n" + EXIT_CODES
+        "From YAML: lrplot render configs/ --out-dir out --format png,csv.\n\n"
+        "After a run: lrplot check-log spec.yaml trainer_state.json (did it follow the plan?).\n\n"
+        + EXIT_CODES
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -48,6 +50,7 @@ def _main(
 
 
 commands.register(app)
+checklog.register(app)
 schedulers.register(app)
 
 

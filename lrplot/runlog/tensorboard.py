@@ -14,6 +14,7 @@ earlier steps again replaces them (:func:`lrplot.runlog.files.finish`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,7 @@ def event_files(path: Path, shown: str) -> list[Path]:
     """The event files of one run: ``path`` itself, or those in a folder (and below it)."""
     if not path.is_dir():
         return [path]
-    found = sorted(
-        (p for p in path.rglob("*tfevents*") if p.is_file()), key=lambda p: (p.parent, p.name)
-    )
+    found = sorted((p for p in path.rglob("*tfevents*") if p.is_file()), key=_order)
     if not found:
         raise LogError(f"{shown}: a folder without TensorBoard event files (*tfevents*)")
     folders = sorted({str(p.parent.relative_to(path)) or "." for p in found})
@@ -44,6 +43,13 @@ def event_files(path: Path, shown: str) -> list[Path]:
         listed = ", ".join(folders[:5]) + (", ..." if len(folders) > 5 else "")
         raise LogError(f"{shown} holds {len(folders)} runs ({listed}): name one of them")
     return found
+
+
+def _order(path: Path) -> tuple[str, list[tuple[int, str]]]:
+    """Folder, then name with its numbers compared as numbers (``...1.9`` before ``...1.10``):
+    the name holds the writer's start time, host, pid and a counter."""
+    parts = re.split(r"(\d+)", path.name)
+    return str(path.parent), [(int(p), "") if p.isdigit() else (0, p) for p in parts]
 
 
 def read_tensorboard(path: Path, shown: str, options: LogOptions) -> LoggedLr:

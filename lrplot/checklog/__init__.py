@@ -1,0 +1,229 @@
+"""``lrplot check-log SPEC LOG``: did a run follow its plan?
+
+The plan is the spec simulated (one curve); the log is read by :mod:`lrplot.runlog`, which
+knows each framework's convention of which row a logged step holds. The two are compared where
+the log has values (:mod:`lrplot.runlog.compare`). When they differ, each hypothesis of
+:mod:`.hypotheses` is simulated, and the first that reproduces the whole log is the likely
+cause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lrplot.checklog.hypotheses import Cause, Context, diagnose
+from lrplot.errors import LrplotError, SpecError
+from lrplot.families import family_of
+from lrplot.model import Curve, CurveSpec, FigureSpec
+from lrplot.runlog import LoggedLr, LogOptions, read_log
+from lrplot.runlog.compare import DEFAULT_RTOL, Comparison, compare
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lrplot.draw.checklog import CheckPicture
+
+__all__ = [
+    "DEFAULT_RTOL",
+    "Cause",
+    "CheckResult",
+    "check_log",
+    "check_spec_log",
+    "csv_lines",
+    "picture",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class CheckResult:
+    spec: CurveSpec
+    plan: Curve
+    log: LoggedLr
+    comparison: Comparison
+    cause: Cause | None = None
+
+    @property
+    def matches(self) -> bool:
+        return self.comparison.matches
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.matches else 1
+
+    @property
+    def plan_lr(self) -> np.ndarray:
+        lr: np.ndarray = self.plan.lr[self.log.group]
+        return lr
+
+    @property
+    def plan_title(self) -> str:
+        scheduler = self.spec.scheduler
+        return family_of(scheduler).describe(scheduler)
+
+    def lines(self) -> list[str]:
+        """What ``check-log`` prints: the verdict, the likely cause, then notes."""
+        comparison, log = self.comparison, self.log
+        found = []
+        if comparison.matches:
+            found.append(f"matches: {len(log)} logged points within rtol {_short(comparison.rtol)}")
+        else:
+            first = comparison.first
+            assert first is not None
+            found.append(
+                f"diverged at step {int(log.step[first])}: planned "
+                f"{self._planned(first)}, logged {self._logged(first)}"
+            )
+            if self.cause is not None:
+                found.append(f"likely cause: {self.cause.id}: {self.cause.sentence}")
+        coverage = comparison.coverage()
+        notes = [coverage] if coverage else []
+        notes += list(log.notes)
+        if log.purged:
+            notes.append(
+                f"{log.purged} logged points were replaced by a restarted run that logged "
+                "their steps again"
+            )
+        return found + [f"note: {note}" for note in notes]
+
+    def _planned(self, index: int) -> str:
+        value = float(self.comparison.planned[index])
+        if value != value:
+            rows = self.comparison.plan_rows
+            return f"nothing (the plan has {rows} optimizer steps, 0 to {rows - 1})"
+        return repr(value)
+
+    def _logged(self, index: int) -> str:
+        log = self.log
+        value = float(log.value[index])
+        text = _float32(value) if log.float32 else repr(value)
+        if log.low is not None and log.high is not None and log.low[index] != log.high[index]:
+            text += f" (bucket {float(log.low[index])!r} to {float(log.high[index])!r})"
+        return text
+
+
+def check_spec_log(
+    spec: FigureSpec,
+    log: LoggedLr,
+    *,
+    rtol: float = DEFAULT_RTOL,
+    curve: str | None = None,
+    diagnose_causes: bool = True,
+) -> CheckResult:
+    """Compare a read log with the spec's plan (the curve labelled ``curve`` if several)."""
+    from lrplot.simulate import simulate
+
+    chosen = _curve(spec, curve)
+    if log.group >= chosen.optimizer.group_count:
+        raise SpecError(
+            f"the log holds param group {log.group} but the spec's optimizer has "
+            f"{chosen.optimizer.group_count}",
+            source=log.source,
+        )
+    if not rtol >= 0:
+        raise SpecError(f"--rtol: must be a number >= 0, got {rtol!r}")
+    try:
+        plan = simulate(spec) if len(spec.curves) == 1 else simulate(chosen)
+    except LrplotError as exc:
+        raise exc.relocated(spec.origins, source=spec.source) from None
+    after = plan.after[log.group] if plan.after is not None else float("nan")
+    comparison = compare(plan.lr[log.group], float(after), log, rtol)
+    cause = None
+    if not comparison.matches and diagnose_causes:
+        first = comparison.first
+        assert first is not None
+        cause = diagnose(Context(chosen, plan, log, rtol, first))
+    return CheckResult(chosen, plan, log, comparison, cause)
+
+
+def check_log(
+    spec: FigureSpec | str | Path,
+    log: LoggedLr | str | Path,
+    options: LogOptions | None = None,
+    *,
+    rtol: float = DEFAULT_RTOL,
+    curve: str | None = None,
+) -> CheckResult:
+    """Read ``log`` (unless it is read already) and compare it with ``spec``'s plan."""
+    from lrplot.config import load_spec
+
+    figure = spec if isinstance(spec, FigureSpec) else load_spec(spec)
+    logged = log if isinstance(log, LoggedLr) else read_log(log, options)
+    return check_spec_log(figure, logged, rtol=rtol, curve=curve)
+
+
+def _curve(spec: FigureSpec, label: str | None) -> CurveSpec:
+    if label is None:
+        if len(spec.curves) > 1:
+            labels = ", ".join(repr(c.label) for c in spec.curves)
+            raise SpecError(
+                f"the spec has {len(spec.curves)} curves ({labels}); choose one with --curve",
+                source=spec.source,
+            )
+        return spec.curves[0]
+    for curve in spec.curves:
+        if curve.label == label:
+            return curve
+    from lrplot.errors import close_match
+
+    names = [c.label for c in spec.curves]
+    raise SpecError(
+        f"--curve: no curve labelled {label!r} (labels: {', '.join(map(repr, names))})",
+        hint=close_match(label, names),
+    )
+
+
+def _short(number: float) -> str:
+    """``1e-06`` -> ``1e-6``."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2),
+                  f"{number:g}")  # fmt: skip
+
+
+def _float32(value: float) -> str:
+    """The shortest text that reads back as the same float32."""
+    import numpy as np
+
+    return repr(float(str(np.float32(value))))
+
+
+def picture(result: CheckResult) -> CheckPicture:
+    """What ``check-log -o fig.png`` draws."""
+    from lrplot.draw.checklog import CheckPicture
+    from lrplot.draw.markers import is_stepped
+
+    log, comparison, cause = result.log, result.comparison, result.cause
+    first = comparison.first
+    name = Path(log.source).name
+    return CheckPicture(
+        plan=result.plan_lr,
+        rows=log.rows,
+        values=log.value,
+        close=comparison.close,
+        log_label=f"logged {log.name} ({name})",
+        title=f"{result.plan_title} vs {name}",
+        first=first,
+        first_text="" if first is None else f"diverged at step {int(log.step[first])}",
+        cause_lr=None if cause is None else cause.lr,
+        cause_shift=0 if cause is None else cause.shift,
+        cause_label="" if cause is None else f"likely cause: {cause.id}",
+        stepped=is_stepped(result.plan),
+    )
+
+
+def csv_lines(result: CheckResult) -> list[str]:
+    """``-o x.csv``: one line per logged point: its step, the row it holds, both values."""
+    log, comparison = result.log, result.comparison
+    lines = ["step,row,logged,planned,match\n"]
+    for step, row, value, planned, close in zip(
+        log.step.tolist(),
+        log.rows.tolist(),
+        log.value.tolist(),
+        comparison.planned.tolist(),
+        comparison.close.tolist(),
+        strict=True,
+    ):
+        shown = "" if planned != planned else repr(planned)
+        lines.append(f"{step},{row},{value!r},{shown},{int(close)}\n")
+    return lines
