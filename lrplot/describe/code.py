@@ -74,7 +74,8 @@ def _loop(curve: CurveSpec, target: str) -> list[str]:
         f"        {step or 'optimizer.step()'}",
         "        optimizer.zero_grad()",
     ]
-    lines.append(f"        {stepping.call}" if stepping.per_step else f"    {stepping.call}")
+    indent = "        " if stepping.per_step else "    "
+    lines += [indent + line for line in stepping.call.splitlines()]
     return lines
 
 
