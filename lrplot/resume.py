@@ -176,7 +176,8 @@ def _resume(spec: CurveSpec, build: CurveSpec, run: _Run, at: int, metric: Any) 
                 scheduler = rebuild(spec.scheduler, optimizer, build, done - 1)
             else:
                 scheduler = family.build(spec.scheduler, optimizer, build)
-            mark_stepped(optimizer)
+        # The resumed run's first optimizer step comes before its first scheduler step.
+        mark_stepped(optimizer)
     except LrplotError as exc:
         raise exc.located(path="resume_mode") from None
     except Exception as exc:  # noqa: BLE001 - show what torch does, as a clean error
