@@ -92,7 +92,8 @@ def _step_column(header: list[str], shown: str, options: LogOptions) -> str:
         if wanted in lowered:
             return header[lowered.index(wanted)]
     raise LogError(
-        f"{shown} has no step column (named one of {', '.join(STEP_NAMES)}); its columns: "
+        f"{shown} has no step column (named {', '.join(STEP_NAMES[:-1])} or {STEP_NAMES[-1]}); "
+        f"its columns: "
         f"{', '.join(header)}; choose one with --step-column"
     )
 

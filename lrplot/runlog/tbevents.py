@@ -189,10 +189,11 @@ def fast_scalars(buf: bytes, tag: str) -> tuple[np.ndarray, np.ndarray] | None:
     if buf.count(head + b"\x42"):  # tensor-style scalars of this tag
         return None
     expected = buf.count(head + b"\x15")
-    # Event: wall_time (09 + 8 bytes), step (10 + varint), summary (2a len) > value (0a len) >
-    # tag (0a len name), simple_value (15 + 4 bytes). torch writes exactly this.
+    # Event: wall_time (09 + 8 bytes), step (10 + varint; absent when 0, proto3's default),
+    # summary (2a len) > value (0a len) > tag (0a len name), simple_value (15 + 4 bytes; in a
+    # oneof, so written even when 0.0). torch writes exactly this.
     pattern = re.compile(
-        rb"\x09.{8}\x10([\x80-\xff]{0,9}[\x00-\x7f])\x2a[\x00-\x7f]\x0a[\x00-\x7f]"
+        rb"\x09.{8}(?:\x10([\x80-\xff]{0,9}[\x00-\x7f]))?\x2a[\x00-\x7f]\x0a[\x00-\x7f]"
         + re.escape(head)
         + rb"\x15(.{4})",
         re.DOTALL,
@@ -216,6 +217,9 @@ def _decode_varints(items: list[bytes]) -> np.ndarray | None:
     lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
     if lengths.max() > 9:
         return None
+    if lengths.min() == 0:  # step 0 is not written at all
+        items = [item or b"\x00" for item in items]
+        lengths = np.maximum(lengths, 1)
     raw = np.frombuffer(b"".join(items), dtype=np.uint8).astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     steps = np.zeros(len(items), dtype=np.int64)
