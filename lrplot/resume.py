@@ -197,6 +197,10 @@ def _round_trip(state: Any) -> Any:
     return torch.load(buffer, weights_only=False)  # lrplot's own objects, not a user's file
 
 
+def _times(factor: float) -> str:
+    return f"{factor:.3g}x" if factor < 1000 else f"{factor:,.0f}x"
+
+
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     text = text if len(text) <= 300 else text[:300] + "..."
@@ -228,6 +232,6 @@ def resume_warning(curve: Curve) -> tuple[int, str] | None:
         f"resuming before step {at} (resume_mode: {curve.spec.resume_mode}) changes the "
         f"schedule: at step {first}{where} the uninterrupted run has lr {was:.6g}, the "
         f"resumed one {got:.6g}; {columns.size} of the {later} steps from {at} on differ, "
-        f"by up to {100 * worst:.3g}%"
+        + (f"by up to {100 * worst:.3g}%" if worst < 1 else f"up to {_times(1 + worst)} as high")
     )
     return index, message
