@@ -44,6 +44,9 @@ class SchedulerSpec:
     kwargs: Mapping[str, Any]  # validated arguments, without nested schedulers
     children: tuple[SchedulerSpec, ...] = ()
     path: str = "scheduler"  # the key path in the spec, for messages
+    # What the family settled while checking, beyond the arguments (how an imported callable is
+    # stepped, the folder it is imported from): plain data, so that a spec still pickles.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def walk(self) -> list[SchedulerSpec]:
         found = [self]

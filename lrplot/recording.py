@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import LrplotError, SimulationError
-from lrplot.families import torch_source as torchsource
-from lrplot.model import CurveSpec, OptimizerSpec
-from lrplot.params import Kind
+from lrplot.families.optimizers import build_optimizer
+from lrplot.model import CurveSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,6 +23,8 @@ Progress = Callable[[int, int], None]
 """``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
 
 PROGRESS_EVERY = 1 << 16
+
+__all__ = ["build_optimizer", "check_finite", "lr_after", "mark_stepped", "record", "repeat_rows"]
 
 # Progress is reported between chunks, so one chunk is one progress interval.
 CHUNK_STEPS = PROGRESS_EVERY
@@ -175,35 +176,6 @@ def mark_stepped(optimizer: Any) -> None:
         return torch.zeros(())
 
     optimizer.step(closure)
-
-
-def build_optimizer(spec: OptimizerSpec) -> Any:
-    """A real torch optimizer holding one dummy single-element tensor per param group."""
-    import torch
-
-    info = torchsource.resolve_optimizer(spec.type)
-    cls = torchsource.optimizer_class(info)
-
-    def convert(kwargs: Any) -> dict[str, Any]:
-        out = {}
-        for name, value in kwargs.items():
-            param = info.param(name)
-            out[name] = tuple(value) if param and param.kind is Kind.FLOAT_TUPLE else value
-        return out
-
-    def tensor() -> torch.Tensor:
-        # 2-D, because Muon only takes matrices; one element is all a schedule needs.
-        return torch.zeros(1, 1, requires_grad=True)
-
-    params: Any
-    if spec.param_groups:
-        params = [{"params": [tensor()], **convert(group)} for group in spec.param_groups]
-    else:
-        params = [tensor()]
-    try:
-        return cls(params, **convert(spec.kwargs))
-    except (ValueError, TypeError, RuntimeError) as exc:
-        raise SimulationError(f"torch rejected {spec.type}: {exc}", path="optimizer") from None
 
 
 def lr_after(groups: list[dict[str, Any]]) -> np.ndarray | None:

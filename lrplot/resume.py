@@ -43,6 +43,7 @@ class _Run:
     scheduler: Any
     advance: Callable[[int], object]
     repeat: int
+    metric_repeat: int
 
 
 def simulate_resumed(
@@ -59,7 +60,7 @@ def simulate_resumed(
     total = spec.total_steps
     bounds = [0, *spec.resume_at, total]
     run = _start(spec, build, values)
-    repeat = run.repeat
+    repeat = run.metric_repeat
     facts = family.stepping(spec.scheduler, run.scheduler, spec, values).facts
     groups = run.optimizer.param_groups
     key = next((k for k in ("momentum", "betas") if k in groups[0]), None)
@@ -96,7 +97,8 @@ def _start(spec: CurveSpec, build: CurveSpec, metric: list[float] | None) -> _Ru
 
 def _running(spec: CurveSpec, optimizer: Any, scheduler: Any, metric: list[float] | None) -> _Run:
     stepping = family_of(spec.scheduler).stepping(spec.scheduler, scheduler, spec, metric)
-    return _Run(optimizer, scheduler, stepping.advance, stepping.repeat)
+    repeat = stepping.repeat
+    return _Run(optimizer, scheduler, stepping.advance, repeat, stepping.metric_repeat or repeat)
 
 
 def _segment(

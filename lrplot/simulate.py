@@ -127,8 +127,9 @@ def _simulate(
         lr = np.repeat(lr, stepping.repeat, axis=1)
         if momentum is not None:
             momentum = repeat_rows(momentum, stepping.repeat)
-        if metric is not None:
-            metric = np.repeat(metric, stepping.repeat)
+    metric_repeat = stepping.metric_repeat or stepping.repeat
+    if metric is not None and metric_repeat > 1:
+        metric = np.repeat(metric, metric_repeat)
     return Curve(
         spec=spec,
         lr=lr,

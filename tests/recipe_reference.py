@@ -51,6 +51,20 @@ def reference_lr(name: str, p: dict[str, Any], lr: float, default_lr: float, t: 
             rate = p["min_lr"] / default_lr
         wave = (1 + math.cos(2 * math.pi * p.get("num_cycles", 0.5) * progress)) / 2
         return lr * (rate + (1 - rate) * wave)
+    if name == "cosine_warmup_with_min_lr":
+        # cosine_with_min_lr one step ahead: the warmup ends at 1 one step early, the decay
+        # reaches the floor at step n - 1.
+        start = p.get("warmup_lr_rate")
+        if t < w:
+            if start is None:
+                return lr * (t + 1) / max(1, w)
+            return lr * (start + (1 - start) * t / max(1, w - 1))
+        rate = p.get("min_lr_rate")
+        if rate is None:
+            rate = p["min_lr"] / default_lr
+        progress = (t + 1 - w) / max(1, n - w)
+        wave = (1 + math.cos(2 * math.pi * p.get("num_cycles", 0.5) * progress)) / 2
+        return lr * max(0.0, rate + (1 - rate) * wave)
     if name == "constant_with_warmup":
         return _warmup(t, w, lr) if t < w else lr
     if name == "inverse_sqrt":

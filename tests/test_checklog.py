@@ -302,3 +302,36 @@ def test_figure_draws_plan_log_and_divergence(tmp_path: Path) -> None:
     rows = (tmp_path / "f.csv").read_text().splitlines()
     assert rows[0] == "step,row,logged,planned,match" and len(rows) == 41
     assert rows[1] == "0,0,0.08000000000000002,0.010000000000000002,0"
+
+
+def test_accumulation_transformers_trainer(tmp_path: Path) -> None:
+    """transformers#35484: the plan counted 10 batches per epoch; the Trainer accumulated 3 and
+    sized its cosine for its own 12 optimizer steps (num_training_steps is a run-length default
+    of the transformers family, so the hypothesis recomputes it)."""
+    used = hf_trainer_run(
+        tmp_path / "out",
+        40,
+        per_device_train_batch_size=4,
+        gradient_accumulation_steps=3,
+        num_train_epochs=3,
+        learning_rate=1e-3,
+        lr_scheduler_type="cosine",
+        warmup_steps=2,
+        logging_steps=1,
+    )
+    assert len(used) == 12
+    spec = write(
+        tmp_path / "spec.yaml",
+        "epochs: 3\nsteps_per_epoch: 10\ninterval: step\noptimizer: {type: AdamW, lr: 1.0e-3}\n"
+        "scheduler: {transformers: cosine, num_warmup_steps: 2}\n",
+    )
+    code, lines = check(spec, tmp_path / "out")
+    assert code == 1
+    planned = plan(spec)
+    step = next(t for t in range(12) if used[t] != planned[t])
+    assert (
+        lines[0] == f"diverged at step {step + 1}: planned {planned[step]!r}, logged {used[step]!r}"
+    )
+    assert lines[1].startswith(
+        "likely cause: accumulation-x3: the run took one optimizer step per 3"
+    )

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 import lrplot
 from lrplot.cli import app
 from lrplot.families import torch_source as registry
-from lrplot.families.base import _REGISTERED, Entry, RunDefaults, register
-from lrplot.families.recipes import RecipeFamily
+from lrplot.families.base import _REGISTERED, Entry, RunDefaults, Stepping, register
 from lrplot.model import SchedulerSpec
 from lrplot.resume import ResumeWarning
 
@@ -168,7 +167,7 @@ def test_rebuild_at_a_steplr_boundary_applies_the_decay_twice() -> None:
 # -- what does not round-trip: a LambdaLR whose closure holds state ------------------------------
 
 
-class CountingFamily(RecipeFamily):
+class CountingFamily:
     """A test family: a LambdaLR whose lr_lambda is a closure counting its own calls. The count
     lives outside state_dict() (LambdaLR saves a plain function as None), so a resumed run
     starts counting again."""
@@ -176,7 +175,12 @@ class CountingFamily(RecipeFamily):
     name = "counting-test"
     key = "counting"
     command_group = None
+    title = "counting (a test family)"
+    group_help = ""
     ENTRY = Entry(family="counting-test", name="halving", command="halving", params=())
+
+    def missing(self) -> str | None:
+        return None
 
     def entries(self) -> Mapping[str, Entry]:
         return {"halving": self.ENTRY}
@@ -190,6 +194,15 @@ class CountingFamily(RecipeFamily):
     def run_defaults(self, spec: SchedulerSpec, steps_per_epoch: int) -> RunDefaults:
         return RunDefaults()
 
+    def check_run(self, spec: SchedulerSpec, curve: Any, ctx: Any) -> None:
+        pass
+
+    def uses_metric(self, spec: SchedulerSpec) -> bool:
+        return False
+
+    def nests(self, spec: SchedulerSpec) -> bool:
+        return True
+
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: Any) -> Any:
         calls = [0]
 
@@ -198,6 +211,15 @@ class CountingFamily(RecipeFamily):
             return 0.5 ** ((calls[0] - 1) // 10)
 
         return L.LambdaLR(optimizer, halve_every_ten_calls)
+
+    def stepping(self, spec: SchedulerSpec, scheduler: Any, curve: Any, metric: Any) -> Stepping:
+        return Stepping(lambda k: scheduler.step(), curve.scheduler_steps)
+
+    def events(self, spec: SchedulerSpec, span: int) -> Iterator[Any]:
+        return iter(())
+
+    def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Any) -> None:
+        pass
 
     def describe(self, spec: SchedulerSpec) -> str:
         return "halving()"

@@ -18,6 +18,7 @@ import typer
 from lrplot.cli.edge import EXIT_CODES, errors_exit, print_warnings, warnings_to_stderr
 from lrplot.cli.options import Flag, command_flags, document, figure_overrides
 from lrplot.cli.progress import SimulationProgress
+from lrplot.errors import SpecError
 from lrplot.families import families
 from lrplot.families.base import Entry, Family
 
@@ -75,10 +76,32 @@ def _command(family: Family, entry: Entry) -> Callable[..., None]:
     return command
 
 
+def _unavailable(family: Family, why: str) -> Callable[..., None]:
+    """The command that stands in for the group of a family that cannot be used (an optional
+    library that is not installed): any use is the one-line error, exit 2."""
+
+    def command(ctx: typer.Context) -> None:
+        with errors_exit(f"lrplot {family.command_group}"):
+            raise SpecError(why)
+
+    command.__name__ = str(family.command_group)
+    return command
+
+
 def register(app: typer.Typer) -> None:
     """Add every family's commands: top-level, or under the family's group (``lrplot recipe``)."""
     for family in families():
         target = app
+        why = family.missing()
+        if why is not None:
+            if family.command_group is not None:
+                app.command(
+                    name=family.command_group,
+                    help=f"{family.group_help}\n\nNot available here: {why}.\n\n{EXIT_CODES}",
+                    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                    add_help_option=True,
+                )(_unavailable(family, why))
+            continue
         if family.command_group is not None:
             target = typer.Typer(
                 name=family.command_group,

@@ -4,6 +4,7 @@ imported. The result is a frozen :class:`~lrplot.model.FigureSpec`."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,13 @@ __all__ = [
 ]
 
 
-def load_spec(path: str | Path) -> FigureSpec:
-    """Read and validate a YAML spec file."""
+def load_spec(path: str | Path, *, allow_import: Iterable[str] = ()) -> FigureSpec:
+    """Read and validate a YAML spec file.
+
+    ``allow_import`` names the top-level packages its ``import:`` schedulers may import (the
+    config's own folder and the current one are importable); any other import is refused
+    before it runs. lrplot's command line adds ``LRPLOT_ALLOW_IMPORT`` to it, this does not.
+    """
     path = Path(path)
     source = str(path)
     try:
@@ -39,30 +45,49 @@ def load_spec(path: str | Path) -> FigureSpec:
         raise SpecError("is a directory, not a YAML file", source=source) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", source=source) from None
-    return spec_from_document(load_bytes(raw, source), base_dir=path.parent)
+    doc = load_bytes(raw, source)
+    return spec_from_document(doc, base_dir=path.parent, allow_import=allow_import)
 
 
 def spec_from_text(
-    text: str, source: str = "<string>", *, base_dir: str | Path | None = None
+    text: str,
+    source: str = "<string>",
+    *,
+    base_dir: str | Path | None = None,
+    allow_import: Iterable[str] = (),
 ) -> FigureSpec:
     # surrogatepass: a lone surrogate (from surrogateescape) is then "not valid UTF-8", not a crash
     raw = text.encode("utf-8", "surrogatepass")
-    return spec_from_document(load_bytes(raw, source), base_dir=base_dir)
+    doc = load_bytes(raw, source)
+    return spec_from_document(doc, base_dir=base_dir, allow_import=allow_import)
 
 
 def spec_from_mapping(
-    data: Any, source: str = "<spec>", *, base_dir: str | Path | None = None, confine: bool = True
+    data: Any,
+    source: str = "<spec>",
+    *,
+    base_dir: str | Path | None = None,
+    confine: bool = True,
+    allow_import: Iterable[str] = (),
 ) -> FigureSpec:
-    return spec_from_document(Document(data, source), base_dir=base_dir, confine=confine)
+    """Validate a mapping. Besides YAML's values, ``scheduler: {import: f}`` may hold a
+    callable ``f(optimizer) -> scheduler`` itself (your own code: no allow-list applies)."""
+    doc = Document(data, source)
+    return spec_from_document(doc, base_dir=base_dir, confine=confine, allow_import=allow_import)
 
 
 def spec_from_document(
-    doc: Document, *, base_dir: str | Path | None = None, confine: bool = True
+    doc: Document,
+    *,
+    base_dir: str | Path | None = None,
+    confine: bool = True,
+    allow_import: Iterable[str] = (),
 ) -> FigureSpec:
     """Validate a loaded document. Files it names (``metric.file``) are read relative to
-    ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it."""
+    ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it.
+    ``allow_import``: see :func:`load_spec`."""
     try:
-        spec = check_figure(Checker(doc, Path(base_dir or "."), confine))
+        spec = check_figure(Checker(doc, Path(base_dir or "."), confine, allow_import))
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None
     spec = replace(spec, origins=doc.origins, auto_title=auto_title(spec))

@@ -3,6 +3,7 @@ optimizer the schedulers are checked against. Families see it as a ``CheckContex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,18 @@ from lrplot.params import typename
 
 
 class Checker:
-    def __init__(self, doc: Document, base_dir: Path = Path("."), confine: bool = True) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        base_dir: Path = Path("."),
+        confine: bool = True,
+        allow_import: Iterable[str] = (),
+    ) -> None:
         self.doc = doc
         self.origins = doc.origins
         self.base_dir = base_dir
         self.confine = confine
+        self.allow_import = frozenset(allow_import)
         self.optimizer = OptimizerSpec()
 
     def fail(self, path: str, message: str, hint: str | None = None) -> SpecError:

@@ -18,6 +18,10 @@ from lrplot.params import Kind, Param
 def list_text() -> str:
     out = []
     for family in families():
+        why = family.missing()
+        if why is not None:
+            out += [f"{family.title}:", f"  not available: {why}", ""]
+            continue
         rows: list[tuple[str, str]] = []
         for entry in family.entries().values():
             rows.append((", ".join(entry.names), entry.summary))
@@ -30,9 +34,16 @@ def list_text() -> str:
 
 
 def resolve(name: str) -> Entry:
-    """A catalogue entry of any family, by any of its names."""
+    """A catalogue entry of any family, by any of its names; ``KEY:NAME`` asks one family
+    (``transformers:cosine``, ``recipe:cosine``; ``type:cosine`` is torch's)."""
+    key, colon, rest = name.partition(":")
+    chosen = [f for f in families() if colon and key in (f.key, f.name, f.command_group)]
+    if chosen:
+        return chosen[0].resolve(rest)
     errors: list[SpecError] = []
     for family in families():
+        if family.missing() is not None:
+            continue
         try:
             return family.resolve(name)
         except SpecError as exc:
@@ -81,8 +92,20 @@ def show_text(name: str) -> str:
     for arg, kind, default, doc in rows:
         lines.append(f"  {arg:<{w0}}  {kind:<{w1}}  {default:<{w2}}  {doc}".rstrip())
     lines.append("")
-    lines.append(f"starter config: lrplot init {entry.command} > {entry.command}.yaml")
+    lines.append(f"starter config: lrplot init {_name_for(entry)} > {entry.command}.yaml")
     return "\n".join(lines) + "\n"
+
+
+def _name_for(entry: Entry) -> str:
+    """How show/init reach ``entry``: its command, or ``KEY:NAME`` where another family's
+    entry answers to the command first."""
+    try:
+        if resolve(entry.command) == entry:
+            return entry.command
+    except SpecError:
+        pass
+    family = next(f for f in families() if f.name == entry.family)
+    return f"{family.key}:{entry.name}"
 
 
 def init_text(name: str) -> str:

@@ -74,6 +74,8 @@ def _loop(curve: CurveSpec, target: str) -> list[str]:
         f"        {step or 'optimizer.step()'}",
         "        optimizer.zero_grad()",
     ]
+    if stepping.per_update:
+        lines.append(f"        {stepping.per_update}")
     indent = "        " if stepping.per_step else "    "
     lines += [indent + line for line in stepping.call.splitlines()]
     return lines

@@ -43,6 +43,18 @@ def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
     }
 
 
+def _unavailable(family: Family, why: str) -> dict[str, Any]:
+    """A family that cannot be used here (an optional library that is not installed): its key
+    and any arguments, so that a config written for it still completes and validates."""
+    return {
+        "title": f"{family.key} (not available here)",
+        "description": why,
+        "type": "object",
+        "properties": {family.key: {"type": "string"}},
+        "required": [family.key],
+    }
+
+
 def _optimizer() -> dict[str, Any]:
     # Optimizer arguments differ per class and are checked by lrplot; here only their shapes.
     value = {"anyOf": [{"type": "number"}, {"type": "boolean"}, {"type": "array"}]}
@@ -124,6 +136,7 @@ def json_schema() -> dict[str, Any]:
     schedulers = [
         _scheduler(family, entry) for family in families() for entry in family.entries().values()
     ]
+    schedulers += [_unavailable(family, why) for family in families() if (why := family.missing())]
     return {
         "$schema": DRAFT,
         "title": "lrplot spec",

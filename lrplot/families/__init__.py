@@ -1,6 +1,7 @@
 """Scheduler families: each source of schedulers behind one protocol (:mod:`.base`).
 
-``torch`` (every class of the installed torch) and ``recipe`` (lrplot's recipes) are built in.
+``torch`` (every class of the installed torch) and ``recipe`` (lrplot's recipes) are built in;
+``transformers`` calls the installed ``get_scheduler`` when that optional extra is installed.
 The rest of lrplot reaches a family through the functions here, never by a scheduler's name.
 """
 
@@ -13,10 +14,12 @@ from lrplot.families.base import Entry, Family, family_of, register, registered
 from lrplot.families.recipes import RecipeFamily
 from lrplot.families.switch import SwitchFamily
 from lrplot.families.torch import TorchFamily
+from lrplot.families.transformers import TransformersFamily
 
 register(TorchFamily())
 register(RecipeFamily())
 register(SwitchFamily())
+register(TransformersFamily())
 
 __all__ = [
     "Entry",

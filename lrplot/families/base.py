@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lrplot.errors import SpecError
     from lrplot.model import CurveSpec, OptimizerSpec, SchedulerSpec
     from lrplot.params import Param
@@ -43,6 +45,11 @@ class Entry:
     uses_metric: bool = False  # stepped with a metric (a plateau scheduler)
     interval: str = "epoch"  # what a run steps it by when the spec does not say
     length_note: str = "100"  # how --help states the default run length
+    # The command takes the family's key as a positional argument with this metavar
+    # (``lrplot import MODULE:ATTR``) instead of fixing it to the entry's name.
+    target: str = ""
+    # It takes keyword arguments beyond ``params`` (an imported callable's): ``--kw KEY=VALUE``.
+    any_keywords: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -57,6 +64,8 @@ class CheckContext(Protocol):
     """What a family's :meth:`Family.check` may ask of the spec being checked."""
 
     optimizer: OptimizerSpec
+    base_dir: Path  # the config's folder (files it names are relative to it)
+    allow_import: frozenset[str]  # top-level packages the user allows a spec to import
 
     def fail(self, path: str, message: str, hint: str | None = None) -> SpecError:
         """A SpecError located at ``path`` (its YAML line, or the flag it came from)."""
@@ -99,22 +108,31 @@ class Stepping:
     The loop reads the lr of every param group, then calls ``advance(k)``, ``records`` times;
     each row read stands for ``repeat`` optimizer steps (an epoch-interval scheduler is read once
     per epoch). ``facts`` is what the built scheduler reports that drawing needs.
+
+    A metric holds one value per scheduler step of the curve; each value stands for
+    ``metric_repeat`` rows (default ``repeat``). A scheduler read after every optimizer step but
+    fed its metric once per epoch (timm's ``step(epoch + 1, metric)``) sets it to the rows of
+    an epoch.
     """
 
     advance: Callable[[int], object]
     records: int
     repeat: int = 1
     facts: Mapping[str, Any] = field(default_factory=dict)
+    metric_repeat: int | None = None
 
 
 @dataclass(frozen=True)
 class StepCode:
     """How the code export calls the scheduler in its loop: ``call`` after every optimizer
-    step (``per_step``) or after every epoch; ``needs_metric`` adds the metric list."""
+    step (``per_step``) or after every epoch; ``needs_metric`` adds the metric list.
+    ``per_update``, if set, is called after every optimizer step as well (timm's
+    ``step_update``); ``epoch`` and ``batch`` are the loop's counters."""
 
     call: str
     per_step: bool
     needs_metric: bool = False
+    per_update: str = ""
 
 
 Warn = Callable[[str, str], None]
@@ -125,8 +143,15 @@ class Family(Protocol):
     name: str  # "torch", "recipe"
     key: str  # the YAML key that selects it: scheduler: {type: ...} / {recipe: ...}
     command_group: str | None  # None: `lrplot NAME`; "recipe": `lrplot recipe NAME`
-    title: str  # how `lrplot list` heads its section
     group_help: str  # --help of the command group, when there is one
+
+    @property
+    def title(self) -> str:
+        """How ``lrplot list`` heads the family's section."""
+
+    def missing(self) -> str | None:
+        """None when the family can be used; else why not and how to install it (an optional
+        library that is not installed): the one-line error every use of the family gives."""
 
     def entries(self) -> Mapping[str, Entry]:
         """The catalogue, by entry name."""
@@ -145,6 +170,10 @@ class Family(Protocol):
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         """Whether this scheduler is stepped with a metric."""
+
+    def nests(self, spec: SchedulerSpec) -> bool:
+        """Whether it is a torch ``LRScheduler`` that SequentialLR and ChainedScheduler can hold
+        (not a plateau scheduler, not one with its own stepping API)."""
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         """The real scheduler on ``optimizer`` (raises SimulationError when the library refuses)."""

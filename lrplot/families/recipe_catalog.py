@@ -14,12 +14,14 @@ from lrplot.families.recipe_math import (
     constant_factor,
     constant_with_warmup_factor,
     cosine_factor,
+    cosine_warmup_with_min_lr_factor,
     cosine_with_restarts_factor,
     inverse_sqrt_factor,
     linear_factor,
     make_constant,
     make_constant_with_warmup,
     make_cosine,
+    make_cosine_warmup_with_min_lr,
     make_cosine_with_min_lr,
     make_cosine_with_restarts,
     make_inverse_sqrt,
@@ -31,6 +33,13 @@ from lrplot.families.recipe_math import (
     timm_cosine_factor,
     warmup_stable_decay_factor,
 )
+from lrplot.families.recipe_metric import (
+    GREEDY_PARAMS,
+    PLATEAU_PARAMS,
+    GreedyLR,
+    make_greedy,
+    make_reduce_lr_on_plateau,
+)
 from lrplot.params import Fail, Kind, Param, declared
 
 
@@ -41,8 +50,15 @@ class Recipe:
     summary: str
     params: tuple[Param, ...]
     factory: Callable[..., Any]
-    factor: Callable[..., float]
+    factor: Callable[..., float] | None  # None: not a LambdaLR
     interval: str = "step"  # what a run steps by default: transformers steps per optimizer step
+    uses_metric: bool = False  # stepped with step(metric), once per `interval`
+    classes: tuple[type, ...] = ()  # copied into `lrplot code` output before the factory
+
+    @property
+    def helpers(self) -> tuple[Any, ...]:
+        """What ``lrplot code`` copies into its script, in order."""
+        return (*self.classes, *([self.factor] if self.factor else []), self.factory)
 
     @property
     def command(self) -> str:
@@ -62,6 +78,10 @@ _CYCLES = declared(
     "cosine waves over the decay; 0.5 is half a cosine, down to the floor",
     default=0.5,
     above=0,
+)
+_MIN_LR = declared("min_lr", Kind.FLOAT, "the floor (absolute)", default=None, low=0)
+_MIN_LR_RATE = declared(
+    "min_lr_rate", Kind.FLOAT, "the floor as a ratio of the lr", default=None, low=0
 )
 
 RECIPES: dict[str, Recipe] = {
@@ -145,17 +165,52 @@ RECIPES: dict[str, Recipe] = {
             "cosine_with_min_lr",
             "transformers get_cosine_with_min_lr_schedule_with_warmup",
             "linear warmup, then cosine decay to a floor (min_lr, or min_lr_rate x lr)",
+            (_WARMUP, _TRAINING, _CYCLES, _MIN_LR, _MIN_LR_RATE),
+            make_cosine_with_min_lr,
+            cosine_factor,
+        ),
+        Recipe(
+            "cosine_warmup_with_min_lr",
+            "transformers get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+            "cosine_with_min_lr one step ahead: warmup from warmup_lr_rate (or 1/warmup), "
+            "the floor at the last step",
             (
                 _WARMUP,
                 _TRAINING,
                 _CYCLES,
-                declared("min_lr", Kind.FLOAT, "the floor (absolute)", default=None, low=0),
+                _MIN_LR,
+                _MIN_LR_RATE,
                 declared(
-                    "min_lr_rate", Kind.FLOAT, "the floor as a ratio of the lr", default=None, low=0
+                    "warmup_lr_rate",
+                    Kind.FLOAT,
+                    "where warmup starts, as a ratio of the lr [1 / num_warmup_steps]",
+                    default=None,
+                    low=0,
                 ),
             ),
-            make_cosine_with_min_lr,
-            cosine_factor,
+            make_cosine_warmup_with_min_lr,
+            cosine_warmup_with_min_lr_factor,
+        ),
+        Recipe(
+            "reduce_lr_on_plateau",
+            "transformers get_reduce_on_plateau_schedule (torch ReduceLROnPlateau)",
+            "the lr times factor after patience + 1 steps without improvement of the metric",
+            PLATEAU_PARAMS,
+            make_reduce_lr_on_plateau,
+            None,
+            interval="epoch",  # stepped after each evaluation
+            uses_metric=True,
+        ),
+        Recipe(
+            "greedy",
+            "transformers GreedyLR",
+            "the lr divided by factor after steady improvement, times factor on a plateau",
+            GREEDY_PARAMS,
+            make_greedy,
+            None,
+            interval="epoch",
+            uses_metric=True,
+            classes=(GreedyLR,),
         ),
         Recipe(
             "warmup_stable_decay",
@@ -285,7 +340,7 @@ def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fa
                 f"{path}.lr_end",
                 f"lr_end ({params['lr_end']!r}) must be smaller than the optimizer's lr ({lr!r})",
             )
-    if recipe.name == "cosine_with_min_lr":
+    if recipe.name in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
         given = [k for k in ("min_lr", "min_lr_rate") if params[k] is not None]
         if len(given) != 1:
             raise fail(
@@ -312,6 +367,8 @@ def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fa
                 f"num_warmup_steps + num_decay_steps ({warmup + params['num_decay_steps']}) is "
                 f"more than num_training_steps ({total})",
             )
+    if recipe.uses_metric and not params["factor"] < 1:
+        raise fail(f"{path}.factor", f"must be < 1, got {params['factor']!r}")
     if recipe.name == "timm_cosine":
         if math.isfinite(lr) and params["warmup_lr_init"] > lr:
             raise fail(

@@ -52,6 +52,28 @@ def cosine_factor(
     return max(0.0, factor)
 
 
+def cosine_warmup_with_min_lr_factor(
+    step: int,
+    *,
+    num_warmup_steps: int,
+    num_training_steps: int,
+    num_cycles: float,
+    min_lr_rate: float,
+    warmup_lr_rate: float | None,
+) -> float:
+    # transformers' own float operations, one step ahead of cosine_factor (see the README).
+    current = float(step)
+    warmup = float(num_warmup_steps)
+    if current < warmup:
+        if warmup_lr_rate is None:
+            return (current + 1.0) / max(1.0, warmup)
+        rate = float(warmup_lr_rate)
+        return rate + (1.0 - rate) * current / max(1, warmup - 1)
+    progress = (current - warmup + 1.0) / max(1.0, float(num_training_steps) - warmup)
+    factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
+    return max(0.0, factor * (1 - min_lr_rate) + min_lr_rate)
+
+
 def cosine_with_restarts_factor(
     step: int, *, num_warmup_steps: int, num_training_steps: int, num_cycles: int
 ) -> float:
@@ -269,6 +291,30 @@ def make_cosine_with_min_lr(
         num_training_steps=num_training_steps,
         num_cycles=num_cycles,
         min_lr_rate=min_lr_rate or 0.0,
+    )
+    return LambdaLR(optimizer, factor)
+
+
+def make_cosine_warmup_with_min_lr(
+    optimizer: Any,
+    num_training_steps: int,
+    num_warmup_steps: int = 0,
+    num_cycles: float = 0.5,
+    min_lr: float | None = None,
+    min_lr_rate: float | None = None,
+    warmup_lr_rate: float | None = None,
+) -> Any:
+    from torch.optim.lr_scheduler import LambdaLR
+
+    if min_lr is not None:
+        min_lr_rate = min_lr / optimizer.defaults["lr"]
+    factor = functools.partial(
+        cosine_warmup_with_min_lr_factor,
+        num_warmup_steps=num_warmup_steps,
+        num_training_steps=num_training_steps,
+        num_cycles=num_cycles,
+        min_lr_rate=min_lr_rate or 0.0,
+        warmup_lr_rate=warmup_lr_rate,
     )
     return LambdaLR(optimizer, factor)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
 from lrplot.families.recipe_catalog import RECIPES, Recipe, cross_check, length
+from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import validate
 from lrplot.pycode import call_source
@@ -51,9 +52,13 @@ class RecipeFamily:
                 origin=recipe.origin,
                 interval=recipe.interval,
                 length_note="the recipe's length",
+                uses_metric=recipe.uses_metric,
             )
             for recipe in RECIPES.values()
         }
+
+    def missing(self) -> str | None:
+        return None
 
     def entries(self) -> Mapping[str, Entry]:
         return self._entries
@@ -86,6 +91,12 @@ class RecipeFamily:
                     where, f"unknown parameter {key!r} for recipe {recipe.name}{takes}", hint
                 )
             params[key] = validate(param, item, where, ctx.fail)
+            groups = ctx.optimizer.group_count
+            if param.per_group and isinstance(params[key], list) and len(params[key]) != groups:
+                raise ctx.fail(
+                    where,
+                    f"has {len(params[key])} values but the optimizer has {groups} param group(s)",
+                )
         for param in recipe.params:
             if param.name not in params:
                 if param.required:
@@ -108,7 +119,10 @@ class RecipeFamily:
         pass
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
-        return False
+        return RECIPES[spec.type].uses_metric
+
+    def nests(self, spec: SchedulerSpec) -> bool:
+        return not self.uses_metric(spec)
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         try:
@@ -123,15 +137,11 @@ class RecipeFamily:
     def stepping(
         self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
     ) -> Stepping:
-        step = scheduler.step
-
-        def advance(k: int) -> object:
-            return step()
-
-        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step)
+        return plain_stepping(scheduler, curve, metric)
 
     def events(self, spec: SchedulerSpec, span: int) -> Iterator[Event]:
-        return iter(())
+        if self.uses_metric(spec):
+            yield Event(0, "reduction", how="jumps")
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
         pass
@@ -149,11 +159,10 @@ class RecipeFamily:
         return call_source(recipe.factory.__name__, arguments, indent, used)
 
     def code_helpers(self, spec: SchedulerSpec) -> list[str]:
-        recipe = RECIPES[spec.type]
-        return [inspect.getsource(fn).rstrip() for fn in (recipe.factor, recipe.factory)]
+        return [inspect.getsource(item).rstrip() for item in RECIPES[spec.type].helpers]
 
     def step_code(self, spec: SchedulerSpec, curve: CurveSpec) -> StepCode:
-        return StepCode("scheduler.step()", curve.interval == "step")
+        return plain_step_code(curve, self.uses_metric(spec))
 
     def init_lines(self, entry: Entry) -> list[str]:
         lines = [
@@ -168,7 +177,7 @@ class RecipeFamily:
                 lines.append(f"  {param.name}: {_EXAMPLES.get(param.name, 1000)}{comment}")
             else:
                 lines.append(f"  # {param.name}: {param.default_text}{comment}")
-        return lines
+        return lines + (list(METRIC_INIT) if entry.uses_metric else [])
 
     def list_details(self, entry: Entry) -> list[str]:
         """``lrplot list`` shows each recipe's parameters and defaults under it."""

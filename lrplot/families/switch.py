@@ -97,6 +97,9 @@ class SwitchFamily:
             uses_metric=True,
         )
 
+    def missing(self) -> str | None:
+        return None
+
     def entries(self) -> Mapping[str, Entry]:
         return {NAME: self._entry}
 
@@ -142,6 +145,9 @@ class SwitchFamily:
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return any(family_of(child).uses_metric(child) for child in spec.children)
+
+    def nests(self, spec: SchedulerSpec) -> bool:
+        return False  # a list of schedulers stepped by hand, not one LRScheduler
 
     # -- running -------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from lrplot.families.base import (
     family_of,
     rebuild,
 )
+from lrplot.families.stepping import plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate
 from lrplot.pycode import call_source, lambda_source
@@ -30,8 +31,6 @@ from lrplot.pycode import call_source, lambda_source
 if TYPE_CHECKING:
     from lrplot.families.base import CheckContext, Warn
     from lrplot.model import CurveSpec
-
-PLATEAU_FACTS = ("mode", "threshold", "threshold_mode", "patience", "cooldown")
 
 
 def _command(name: str) -> str:
@@ -63,6 +62,9 @@ class TorchFamily:
                 uses_metric=info.name == rules.PLATEAU,
             )
         return found
+
+    def missing(self) -> str | None:
+        return None
 
     def entries(self) -> Mapping[str, Entry]:
         return self._entries
@@ -124,11 +126,18 @@ class TorchFamily:
         built = []
         for i, item in enumerate(value):
             child = ctx.scheduler(item, f"{path}[{i}]")
-            if family_of(child).uses_metric(child):
+            family = family_of(child)
+            if family.uses_metric(child):
                 raise ctx.fail(
                     f"{path}[{i}]",
                     "ReduceLROnPlateau cannot be nested in SequentialLR or ChainedScheduler "
                     "(torch rejects it)",
+                )
+            if not family.nests(child):
+                raise ctx.fail(
+                    f"{path}[{i}]",
+                    f"{family.describe(child).split('(')[0]} is not a torch LRScheduler; "
+                    "SequentialLR and ChainedScheduler cannot hold it",
                 )
             built.append(child)
         return tuple(built)
@@ -141,6 +150,9 @@ class TorchFamily:
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return spec.type == rules.PLATEAU
+
+    def nests(self, spec: SchedulerSpec) -> bool:
+        return not self.uses_metric(spec)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -198,21 +210,7 @@ class TorchFamily:
     def stepping(
         self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
     ) -> Stepping:
-        step = scheduler.step
-        facts: dict[str, Any] = {}
-        if metric is not None:
-            facts = {name: getattr(scheduler, name) for name in PLATEAU_FACTS}
-            values = metric
-
-            def advance(k: int) -> object:
-                return step(values[k])
-
-        else:
-
-            def advance(k: int) -> object:
-                return step()
-
-        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step, facts)
+        return plain_stepping(scheduler, curve, metric)
 
     # -- describing ----------------------------------------------------------------------------
 
@@ -275,11 +273,7 @@ class TorchFamily:
         return found
 
     def step_code(self, spec: SchedulerSpec, curve: CurveSpec) -> StepCode:
-        per_step = curve.interval == "step"
-        if spec.type != rules.PLATEAU:
-            return StepCode("scheduler.step()", per_step)
-        index = f"epoch * {curve.steps_per_epoch} + batch" if per_step else "epoch"
-        return StepCode(f"scheduler.step(float(metric[{index}]))", per_step, needs_metric=True)
+        return plain_step_code(curve, self.uses_metric(spec))
 
     def init_lines(self, entry: Entry) -> list[str]:
         momentum = entry.name in rules.CYCLING
