@@ -120,6 +120,12 @@ class LrplotWarning(_Located, UserWarning):
         self._locate(message, source, path, line, None)
 
 
+class CurveWarning(LrplotWarning):
+    """What only the simulated curve shows: an lr that collapses to nothing. Unlike a spec's
+    warnings it is issued with :func:`warnings.warn` by ``lrplot.simulate`` (as drawing issues
+    ``LogScaleWarning``), and the CLI prints it as a ``warning:`` line."""
+
+
 class SpecError(LrplotError):
     """A config or command line that does not describe a valid run."""
 

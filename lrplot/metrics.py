@@ -29,6 +29,7 @@ class Profile:
     formula: str  # as documented in the README
     params: tuple[Param, ...]
     summary: str
+    rises: bool = False  # an accuracy, better when higher (ReduceLROnPlateau's mode: max)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -114,6 +115,7 @@ PROFILES: dict[str, Profile] = {
                 _p("noise", 0.005, "non-negative", "the standard deviation of the Gaussian noise"),
             ),
             "a rising, saturating accuracy, for mode: max",
+            rises=True,
         ),
     )
 }

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lrplot import loop
 from lrplot.errors import LrplotWarning
 from lrplot.origins import Origins
 from lrplot.plotoptions import PlotOptions
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 20_000_000
 """The most optimizer steps one curve may take (epochs x steps_per_epoch)."""
+MAX_DATASET = 10**15  # samples in `data:`; any realistic dataset, and no bignum arithmetic
 MAX_VALUES = MAX_STEPS
 """The most lr values one figure may compute: steps x param groups, summed over its curves."""
 MAX_CURVES = 100
@@ -99,6 +101,44 @@ class MetricSpec:
 
 
 @dataclass(frozen=True)
+class DataSpec:
+    """``data:``: the dataset and loader an epoch is made of (see :mod:`lrplot.loop`)."""
+
+    dataset_size: int
+    batch_size: int
+    world_size: int = 1
+    drop_last: bool = False
+    accumulate: int = 1
+    sharding: str = loop.SAMPLER  # how the framework splits the data over devices
+    limit: int | float | None = None  # Lightning's limit_train_batches
+
+    @property
+    def batches(self) -> int:
+        """Batches per device and epoch (after any limit)."""
+        whole = loop.batches_per_device(
+            self.dataset_size, self.batch_size, self.world_size, self.drop_last, self.sharding
+        )
+        return loop.limit_batches(whole, self.limit)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return loop.steps_per_epoch(self.batches, self.accumulate)
+
+    def derivation(self) -> str:
+        """``50000 samples / 8 devices -> 6250 per device / 64 -> 98 batches / accumulate 4 ->
+        25 optimizer steps per epoch``."""
+        return loop.derivation(
+            self.dataset_size,
+            self.batch_size,
+            self.world_size,
+            self.drop_last,
+            self.accumulate,
+            self.sharding,
+            self.limit,
+        )
+
+
+@dataclass(frozen=True)
 class CurveSpec:
     scheduler: SchedulerSpec
     optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
@@ -107,23 +147,48 @@ class CurveSpec:
     interval: str = "epoch"
     metric: MetricSpec | None = None
     label: str = ""
+    data: DataSpec | None = None  # where steps_per_epoch came from, if from `data:`
+    max_steps: int | None = None  # the run stops after this many optimizer steps (mid-epoch)
+    frequency: int = 1  # Lightning's: scheduler.step() on every frequency-th batch or epoch
+    framework: str = ""  # whose loop this is: "" (a plain one), "lightning", "huggingface"
+    framework_path: str = ""  # the key path of the framework's block ("curves[1].lightning")
+    notes: tuple[str, ...] = ()  # how the run was derived, for the summary and `show`
     resume_at: tuple[int, ...] = ()  # optimizer steps before which the run resumes
     resume_mode: str = "state_dict"
 
     @property
     def total_steps(self) -> int:
         """Optimizer steps, i.e. CSV rows."""
-        return self.epochs * self.steps_per_epoch
+        whole = self.epochs * self.steps_per_epoch
+        return whole if self.max_steps is None else min(whole, self.max_steps)
+
+    @property
+    def loop(self) -> loop.Loop:
+        """Which rows a ``scheduler.step()`` follows."""
+        data = self.data
+        return loop.Loop(
+            self.steps_per_epoch,
+            self.total_steps,
+            self.interval,
+            self.frequency,
+            data.batches if data else 0,
+            data.accumulate if data else 1,
+        )
 
     @property
     def scheduler_steps(self) -> int:
         """How many times ``scheduler.step()`` is called in the run."""
-        return self.total_steps if self.interval == "step" else self.epochs
+        return self.loop.scheduler_steps
 
     @property
     def rows_per_scheduler_step(self) -> int:
-        """Optimizer steps (CSV rows) between two ``scheduler.step()`` calls."""
-        return 1 if self.interval == "step" else self.steps_per_epoch
+        """Optimizer steps (CSV rows) between two ``scheduler.step()`` calls; 0 when that
+        varies (Lightning's frequency with accumulation: see ``loop.starts()``)."""
+        return self.loop.period or 0
+
+    def row_of(self, k: int) -> int | None:
+        """The first row at which the lr of scheduler step ``k`` is in effect."""
+        return self.loop.row_of(k)
 
 
 @dataclass(frozen=True)

@@ -38,15 +38,28 @@ def flag_of(flags: Mapping[str, str], path: str) -> str | None:
     return None
 
 
+def alias_of(aliases: Mapping[str, str], path: str) -> str:
+    """``path`` as the file wrote it, when the spec was translated from another format (a
+    LightningCLI config): ``scheduler.T_max`` -> ``lr_scheduler.init_args.T_max``."""
+    current = path
+    while current:
+        if current in aliases:
+            return aliases[current] + path[len(current) :]
+        current = _parent(current)
+    return path
+
+
 @dataclass(frozen=True)
 class Origins:
-    """YAML lines and command-line flags by key path."""
+    """YAML lines and command-line flags by key path, and (for a spec translated from another
+    format) where each key path was written in the file."""
 
     lines: Mapping[str, int] = field(default_factory=dict)
     flags: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def line(self, path: str | None) -> int | None:
-        return line_of(self.lines, path) if path is not None else None
+        return line_of(self.lines, alias_of(self.aliases, path)) if path is not None else None
 
     def flag(self, path: str | None) -> str | None:
         return flag_of(self.flags, path) if path else None
@@ -56,9 +69,16 @@ class Origins:
         flag = self.flag(path)
         if flag is not None:
             return flag, None
-        return path, self.line(path)
+        if path is None:
+            return None, None
+        return alias_of(self.aliases, path), self.line(path)
 
     def name(self, path: str) -> str:
         """How a message names the key at ``path``: ``--T-max`` or ``'T_max'``."""
         flag = self.flags.get(path)
-        return flag if flag is not None else repr(path.rsplit(".", 1)[-1])
+        written = alias_of(self.aliases, path)
+        if flag is not None:
+            return flag
+        if written != path:
+            return repr(written)
+        return repr(path.rsplit(".", 1)[-1])

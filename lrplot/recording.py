@@ -18,13 +18,25 @@ from lrplot.model import CurveSpec
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrplot.families.base import Stepping
+
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: scheduler steps done, every PROGRESS_EVERY steps and at the end."""
 
 PROGRESS_EVERY = 1 << 16
 
-__all__ = ["build_optimizer", "check_finite", "lr_after", "mark_stepped", "record", "repeat_rows"]
+__all__ = [
+    "build_optimizer",
+    "check_finite",
+    "lr_after",
+    "mark_stepped",
+    "metric_rows",
+    "planned_advances",
+    "record",
+    "record_ends",
+    "repeat_rows",
+]
 
 # Progress is reported between chunks, so one chunk is one progress interval.
 CHUNK_STEPS = PROGRESS_EVERY
@@ -138,13 +150,64 @@ class Rows:
         return np.broadcast_to(self.first, self.shape)
 
 
-def repeat_rows(rows: np.ndarray, times: int) -> np.ndarray:
-    """``np.repeat(rows, times, axis=1)`` that keeps a broadcast (constant) view a view."""
+def repeat_rows(rows: np.ndarray, times: int | np.ndarray, length: int) -> np.ndarray:
+    """Each column ``times`` times (or ``times[k]`` times), cut to ``length`` columns; a
+    broadcast (constant) view stays a view."""
     import numpy as np
 
     if rows.strides[1] == 0:
-        return np.broadcast_to(rows[:, :1], (rows.shape[0], rows.shape[1] * times))
-    return np.repeat(rows, times, axis=1)
+        return np.broadcast_to(rows[:, :1], (rows.shape[0], length))
+    if isinstance(times, int) and times == 1:
+        return rows[:, :length]
+    return np.repeat(rows, times, axis=1)[:, :length]
+
+
+def planned_advances(stepping: Stepping) -> Callable[[int], object]:
+    """``stepping.advance``, called only for the first ``stepping.advances`` records: a run that
+    ends between two scheduler steps takes no scheduler.step() after its last row."""
+    advance = stepping.advance
+    advances = stepping.records if stepping.advances is None else stepping.advances
+    if advances >= stepping.records:
+        return advance
+
+    def limited(k: int) -> object:
+        return advance(k) if k < advances else None
+
+    return limited
+
+
+def metric_rows(metric: np.ndarray, stepping: Stepping, rows: int) -> np.ndarray:
+    """The metric a scheduler was fed, one value per row (NaN after the last scheduler step)."""
+    import numpy as np
+
+    if stepping.metric_repeat is not None:  # fed once per epoch, read every step (timm)
+        repeated: np.ndarray = np.repeat(metric, stepping.metric_repeat)[:rows]
+        return repeated
+    if len(metric) < stepping.records:
+        # The last rows were never followed by a scheduler.step(): no metric was fed.
+        metric = np.append(metric, np.full(stepping.records - len(metric), np.nan))
+    times = stepping.counts if stepping.counts is not None else stepping.repeat
+    per_row: np.ndarray = repeat_rows(metric[None, :], times, rows)[0]
+    return per_row
+
+
+def record_ends(stepping: Stepping, rows: int) -> Callable[[int], int | None]:
+    """For row t of the run: the record k whose last row t is, if a scheduler step (the k-th)
+    follows it; else None. The row-by-row loop of a resumed run steps with it."""
+    import numpy as np
+
+    advances = stepping.records if stepping.advances is None else stepping.advances
+    if stepping.counts is None:
+        repeat = stepping.repeat
+
+        def regular(t: int) -> int | None:
+            k = t // repeat
+            return k if (t + 1) % repeat == 0 and k < advances else None
+
+        return regular
+    ends = np.cumsum(stepping.counts)[:advances] - 1
+    by_row = {int(row): k for k, row in enumerate(ends.tolist()) if row < rows}
+    return by_row.get
 
 
 def check_finite(lr: np.ndarray, spec: CurveSpec) -> None:

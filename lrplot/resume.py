@@ -27,10 +27,21 @@ from lrplot.families import family_of
 from lrplot.families.base import rebuild
 from lrplot.metrics import metric_values
 from lrplot.model import Curve, CurveSpec, MetricSpec
-from lrplot.recording import Progress, build_optimizer, check_finite, lr_after, mark_stepped, record
+from lrplot.recording import (
+    Progress,
+    build_optimizer,
+    check_finite,
+    lr_after,
+    mark_stepped,
+    metric_rows,
+    record,
+    record_ends,
+)
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from lrplot.families.base import Stepping
 
 
 class ResumeWarning(LrplotWarning):
@@ -41,9 +52,9 @@ class ResumeWarning(LrplotWarning):
 class _Run:
     optimizer: Any
     scheduler: Any
-    advance: Callable[[int], object]
-    repeat: int
-    metric_repeat: int
+    stepping: Stepping
+    ends: Callable[[int], int | None]  # row -> the scheduler step that follows it, if any
+    done: int = 0  # scheduler steps taken
 
 
 def simulate_resumed(
@@ -60,8 +71,7 @@ def simulate_resumed(
     total = spec.total_steps
     bounds = [0, *spec.resume_at, total]
     run = _start(spec, build, values)
-    repeat = run.metric_repeat
-    facts = family.stepping(spec.scheduler, run.scheduler, spec, values).facts
+    first = run.stepping
     groups = run.optimizer.param_groups
     key = next((k for k in ("momentum", "betas") if k in groups[0]), None)
     lr = np.empty((len(groups), total), dtype=np.float64)
@@ -74,17 +84,14 @@ def simulate_resumed(
             progress(end, total)
     check_finite(lr, spec)
     momentum = None if key is None else np.concatenate(moments, axis=1)
-    after = lr_after(run.optimizer.param_groups)
-    if metric is not None and repeat > 1:
-        metric = np.repeat(metric, repeat)
     return Curve(
         spec=spec,
         lr=lr,
         momentum=momentum,
-        metric=metric,
+        metric=None if metric is None else metric_rows(metric, first, total),
         momentum_name="beta1" if key == "betas" else "momentum",
-        facts=facts,
-        after=after,
+        facts=first.facts,
+        after=lr_after(run.optimizer.param_groups),
     )
 
 
@@ -95,25 +102,27 @@ def _start(spec: CurveSpec, build: CurveSpec, metric: list[float] | None) -> _Ru
     return _running(spec, optimizer, scheduler, metric)
 
 
-def _running(spec: CurveSpec, optimizer: Any, scheduler: Any, metric: list[float] | None) -> _Run:
+def _running(
+    spec: CurveSpec, optimizer: Any, scheduler: Any, metric: list[float] | None, done: int = 0
+) -> _Run:
     stepping = family_of(spec.scheduler).stepping(spec.scheduler, scheduler, spec, metric)
-    repeat = stepping.repeat
-    return _Run(optimizer, scheduler, stepping.advance, repeat, stepping.metric_repeat or repeat)
+    return _Run(optimizer, scheduler, stepping, record_ends(stepping, spec.total_steps), done)
 
 
 def _segment(
     run: _Run, begin: int, end: int, key: str | None, out: np.ndarray, path: str
 ) -> np.ndarray:
-    """Rows ``begin`` to ``end`` into ``out`` (one column per row); a scheduler step follows
-    the last row of each record. Returns the momentum rows (empty without momentum)."""
+    """Rows ``begin`` to ``end`` into ``out`` (one column per row), each followed by the
+    scheduler step the run's loop puts there. Returns the momentum rows (empty without)."""
     import numpy as np
 
-    advance, repeat = run.advance, run.repeat
+    advance, ends = run.stepping.advance, run.ends
 
     def row(k: int) -> None:
-        t = begin + k
-        if (t + 1) % repeat == 0:
-            advance(t // repeat)
+        step = ends(begin + k)
+        if step is not None:
+            advance(step)
+            run.done += 1
 
     momentum = record(row, run.optimizer.param_groups, key, out, path)
     if momentum is None:
@@ -137,10 +146,10 @@ def fresh_branches(
     groups = len(run.optimizer.param_groups)
     path = spec.scheduler.path
     found: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
-    done = 0
+    reached = 0
     for k in at:
-        _segment(run, done, k, None, np.empty((groups, k - done)), path)
-        done = k
+        _segment(run, reached, k, None, np.empty((groups, k - reached)), path)
+        reached = k
         try:
             optimizer = build_optimizer(spec.optimizer)
             optimizer.load_state_dict(_round_trip(run.optimizer.state_dict()))
@@ -174,8 +183,7 @@ def _resume(spec: CurveSpec, build: CurveSpec, run: _Run, at: int, metric: Any) 
         else:
             optimizer.load_state_dict(saved_optimizer)
             if mode == "rebuild":
-                done = at // run.repeat  # scheduler steps taken before step `at`
-                scheduler = rebuild(spec.scheduler, optimizer, build, done - 1)
+                scheduler = rebuild(spec.scheduler, optimizer, build, run.done - 1)
             else:
                 scheduler = family.build(spec.scheduler, optimizer, build)
         # The resumed run's first optimizer step comes before its first scheduler step.
@@ -184,7 +192,7 @@ def _resume(spec: CurveSpec, build: CurveSpec, run: _Run, at: int, metric: Any) 
         raise exc.located(path="resume_mode") from None
     except Exception as exc:  # noqa: BLE001 - show what torch does, as a clean error
         raise SimulationError(f"{where}: torch raised {_reason(exc)}", path="resume_mode") from None
-    return _running(spec, optimizer, scheduler, metric)
+    return _running(spec, optimizer, scheduler, metric, run.done)
 
 
 def _round_trip(state: Any) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from lrplot.errors import LrplotError
+from lrplot.errors import CurveWarning, LrplotError
 from lrplot.families import family_of
 from lrplot.metrics import metric_values
 from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, SchedulerSpec
@@ -31,6 +31,8 @@ from lrplot.recording import (
     check_finite,
     lr_after,
     mark_stepped,
+    metric_rows,
+    planned_advances,
     record,
     repeat_rows,
 )
@@ -59,6 +61,7 @@ def simulate(
             )
         return simulate_figure(spec, progress=progress)[0]
     curve = _simulate(spec, progress, build_as=build_as)
+    _warn_collapse(curve, spec.scheduler.path, None)
     _warn_resumed(curve, Origins(), "resume_at")
     return curve
 
@@ -74,8 +77,50 @@ def simulate_figure(spec: FigureSpec, *, progress: Progress | None = None) -> tu
             if exc.path in ("resume_at", "resume_mode"):
                 exc.path = owner + exc.path
             raise exc.relocated(spec.origins, source=spec.source) from None
-        _warn_resumed(curves[-1], spec.origins, owner + "resume_at")
+    for i, done in enumerate(curves):
+        owner = f"curves[{i}]." if f"curves[{i}].resume_at" in spec.origins.lines else ""
+        path, line = spec.origins.locate(done.spec.scheduler.path)
+        _warn_collapse(done, path, line)
+        _warn_resumed(done, spec.origins, owner + "resume_at")
     return tuple(curves)
+
+
+COLLAPSE = 1e-12
+"""An lr below this fraction of its start is no lr at all: training has stopped."""
+
+
+def collapse(curve: Curve) -> str | None:
+    """Why the curve's lr collapses (positive, but below COLLAPSE x its start, for at least 1 %
+    of the run and 2 steps), or None. An lr of exactly 0 is a schedule's deliberate end, and a
+    decay to 0 sampled finely touches the band only in its last few steps: neither counts."""
+    import numpy as np
+
+    rows = len(curve)
+    for g in range(curve.groups):
+        lr = curve.lr[g]
+        start = float(lr[0])
+        if not start > 0:
+            continue
+        low = (lr > 0) & (lr < start * COLLAPSE)
+        count = int(np.count_nonzero(low))
+        if count >= max(2, rows // 100):
+            first = int(np.argmax(low))
+            group = f" (param group {g})" if curve.groups > 1 else ""
+            return (
+                f"the lr{group} falls below 1e-12 of its start {start:g} at step {first} "
+                f"({float(lr[first]):.3g}) and {count} of the {rows} steps are that low: "
+                "training has effectively stopped; slow the decay (the factor applied at each "
+                "step), or shorten the run"
+            )
+    return None
+
+
+def _warn_collapse(curve: Curve, path: str | None, line: int | None) -> None:
+    import warnings
+
+    message = collapse(curve)
+    if message is not None:
+        warnings.warn(CurveWarning(message, path=path, line=line), stacklevel=3)
 
 
 def _warn_resumed(curve: Curve, origins: Origins, path: str) -> None:
@@ -119,17 +164,19 @@ def _simulate(
     lr = np.empty((len(groups), stepping.records), dtype=np.float64)
 
     mark_stepped(optimizer)
-    momentum = record(stepping.advance, groups, momentum_key, lr, spec.scheduler.path, progress)
+    momentum = record(
+        planned_advances(stepping), groups, momentum_key, lr, spec.scheduler.path, progress
+    )
     after = lr_after(groups)
 
     check_finite(lr, spec)
-    if stepping.repeat > 1:
-        lr = np.repeat(lr, stepping.repeat, axis=1)
-        if momentum is not None:
-            momentum = repeat_rows(momentum, stepping.repeat)
-    metric_repeat = stepping.metric_repeat or stepping.repeat
-    if metric is not None and metric_repeat > 1:
-        metric = np.repeat(metric, metric_repeat)
+    rows = spec.total_steps
+    times = stepping.counts if stepping.counts is not None else stepping.repeat
+    lr = repeat_rows(lr, times, rows)
+    if momentum is not None:
+        momentum = repeat_rows(momentum, times, rows)
+    if metric is not None:
+        metric = metric_rows(metric, stepping, rows)
     return Curve(
         spec=spec,
         lr=lr,

@@ -116,9 +116,10 @@ def test_lightning_learning_rate_monitor_csv_matches_its_spec(
     tmp_path: Path, accumulate: int, log_every: int
 ) -> None:
     samples = 800 if log_every == 50 else 64  # 100 or 8 batches of 8
+    size = 40 if log_every == 50 else 3  # StepLR's step_size
     folder, used = lightning_run(
         tmp_path,
-        lambda o: L.StepLR(o, step_size=3, gamma=0.5),
+        lambda o: L.StepLR(o, step_size=size, gamma=0.5),
         samples=samples,
         accumulate=accumulate,
         log_every=log_every,
@@ -129,7 +130,7 @@ def test_lightning_learning_rate_monitor_csv_matches_its_spec(
         tmp_path / "spec.yaml",
         f"epochs: 2\nsteps_per_epoch: {steps}\ninterval: step\n"
         "optimizer: {type: SGD, lr: 0.1, momentum: 0.9}\n"
-        "scheduler: {type: step, step_size: 3, gamma: 0.5}\n",
+        f"scheduler: {{type: step, step_size: {size}, gamma: 0.5}}\n",
     )
     assert plan(spec) == used
     lines = (folder / "metrics.csv").read_text().splitlines()

@@ -39,7 +39,8 @@ def chart_lines(stdout: str) -> list[str]:
 
 @pytest.mark.parametrize("columns", [60, 100])
 def test_quick_look_draws_a_chart_that_fits_the_terminal(columns: int) -> None:
-    result = runner.invoke(app, ["cosine", "--T-max", "20"], env={"COLUMNS": str(columns)})
+    args = ["cosine", "--T-max", "20", "-n", "100"]
+    result = runner.invoke(app, args, env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     lines = chart_lines(result.stdout)
     assert max(len(line) for line in lines) == columns
@@ -238,7 +239,9 @@ def test_overlaid_curves_are_named_under_the_chart() -> None:
 
 def test_render_warnings_name_the_config(tmp_path: Path) -> None:
     config = tmp_path / "p.yaml"
-    config.write_text("plot: {log_y: true}\nscheduler: {type: polynomial, total_iters: 80}\n")
+    config.write_text(
+        "epochs: 100\nplot: {log_y: true}\nscheduler: {type: polynomial, total_iters: 80}\n"
+    )
     result = runner.invoke(app, ["render", str(config), "-d", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert f"warning: {config}: log scale: 20 point(s) with lr <= 0 are not drawn" in result.stderr

@@ -59,7 +59,9 @@ def test_plain_figure_equals_torch_numbers_drawn_by_hand(fig_test: Figure, fig_r
 
 @check_figures_equal(extensions=["png"])
 def test_log_y_masks_zeros_like_nan_gaps(fig_test: Figure, fig_ref: Figure) -> None:
-    spec = lrplot.spec_from_text("scheduler: {type: polynomial, total_iters: 80, power: 2.0}")
+    spec = lrplot.spec_from_text(
+        "epochs: 100\nscheduler: {type: polynomial, total_iters: 80, power: 2.0}"
+    )
     curve = lrplot.simulate(spec)
     with matplotlib.rc_context(rc()):
         with pytest.warns(LogScaleWarning, match=r"20 point\(s\) with lr <= 0"):
@@ -209,10 +211,12 @@ def test_bad_plot_mapping(plot: str, message: str) -> None:
 
 def test_cli_log_y_warns_on_stderr_and_still_writes(tmp_path: Path) -> None:
     out = tmp_path / "p.png"
-    args = ["polynomial", "--total-iters", "80", "--log-y", "-o", str(out)]
+    args = ["polynomial", "--total-iters", "80", "-n", "100", "--log-y", "-o", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "warning: log scale: 20 point(s) with lr <= 0 are not drawn" in result.stderr
+    assert "warning: lrplot polynomial: log scale: 20 point(s) with lr <= 0 are not drawn" in (
+        result.stderr
+    )
     assert out.is_file()
 
 

@@ -256,7 +256,8 @@ def test_resume_flags_repeat_and_the_warning_names_the_flag(tmp_path: Any) -> No
         app, [*args, "--resume-at", "7", "--resume-at", "10,14", "--resume-mode", "rebuild"]
     )
     assert result.exit_code == 0, result.output
-    assert "warning: --resume-at[0]: resuming before step 7 (resume_mode: rebuild)" in result.stderr
+    expected = "warning: lrplot step: --resume-at[0]: resuming before step 7 (resume_mode: rebuild)"
+    assert expected in result.stderr
     rows = [float(line.split(",")[2]) for line in out.read_text().splitlines()[1:]]
     assert rows[6:8] == [0.1, 0.025]
 

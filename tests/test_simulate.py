@@ -39,7 +39,9 @@ def test_csv_equals_torch_stepped_directly(name: str) -> None:
 
 
 def test_row_zero_is_what_the_constructor_set_not_the_next_step() -> None:
-    spec = lrplot.spec_from_text("optimizer: {lr: 0.1}\nscheduler: {type: exponential, gamma: 0.5}")
+    spec = lrplot.spec_from_text(
+        "epochs: 10\noptimizer: {lr: 0.1}\nscheduler: {type: exponential, gamma: 0.5}"
+    )
     curve = lrplot.simulate(spec)
     assert curve.lr[0, :3].tolist() == [0.1, 0.05, 0.025]
 

@@ -95,11 +95,23 @@ def code(
 
 
 def show(
-    name: Annotated[str, typer.Argument(help="A scheduler or recipe: alias, command or name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A scheduler or recipe (alias, command or name), or a YAML spec file: its run "
+            "(length, steps per epoch and where they come from, warnings), not simulated."
+        ),
+    ],
 ) -> None:
-    from lrplot.describe.catalog import show_text
-
     with errors_exit():
+        if name.endswith((".yaml", ".yml", ".json")) or Path(name).is_file():
+            from lrplot.config import load_spec
+            from lrplot.describe.plan import plan_text
+
+            sys.stdout.write(plan_text(load_spec(name)))
+            return
+        from lrplot.describe.catalog import show_text
+
         sys.stdout.write(show_text(name))
 
 
@@ -131,7 +143,8 @@ def register(app: typer.Typer) -> None:
         "records the lr at every step, reproducing lrplot's CSV.\n\n" + EXIT_CODES,
     )(code)
     app.command(
-        help="Show a scheduler's arguments: types, torch defaults and torch's descriptions."
+        help="Show a scheduler's arguments (types, torch defaults and torch's descriptions), "
+        "or the run a spec file describes: lrplot show my.yaml"
     )(show)
     app.command(help="Print a commented starter config: lrplot init cosine > cosine.yaml")(init)
     app.command(

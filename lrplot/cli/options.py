@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from lrplot import formats
-from lrplot.config.run import RUN_PARAMS
+from lrplot.config.run import DATA_PARAMS, RUN_PARAMS
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families.base import Entry
 from lrplot.metrics import PROFILES, SEED
@@ -86,6 +86,21 @@ def run_flags(entry: Entry) -> list[Flag]:
                 text,
                 key=param.name,
                 metavar=_KIND_METAVARS.get(param.kind),
+                param=param,
+            )
+        )
+    for param in DATA_PARAMS:
+        decl = option_name(param.name)
+        if param.kind is Kind.BOOL:
+            decl = f"{decl}/--no-{decl[2:]}"
+        text = f"{param.doc[:1].upper()}{param.doc[1:]} [{param.default_note}]."
+        flags.append(
+            Flag(
+                f"data_{param.name}",
+                (decl,),
+                _annotation(entry, param),
+                text,
+                key=f"data.{param.name}",
                 param=param,
             )
         )
@@ -275,7 +290,7 @@ def document(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The spec mapping the given flags describe, and the flag behind every key path."""
     raw: dict[str, Any] = {"scheduler": {key: entry.name}}
-    names = {"scheduler": "", "metric": "", "optimizer": "--optimizer"}
+    names = {"scheduler": "", "metric": "", "data": "", "optimizer": "--optimizer"}
     for flag in flags:
         if flag.key is None:
             continue

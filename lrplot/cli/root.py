@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lrplot import __version__
-from lrplot.cli import checklog, commands, schedulers
+from lrplot.cli import checklog, commands, frameworks, schedulers
 from lrplot.cli.edge import EXIT_CODES
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ def _main(
 
 commands.register(app)
 checklog.register(app)
+frameworks.register(app)
 schedulers.register(app)
 
 

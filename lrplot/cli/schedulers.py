@@ -33,16 +33,18 @@ def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str,
         raw, names = document(entry, family.key, flags, values)
         doc = Document(raw, source, flags=names)
         spec = spec_from_document(doc, confine=False)  # --metric-file is the user's own
-        write_or_summarize(spec, values.get("output") or [], figure_overrides(values))
+        write_or_summarize(spec, values.get("output") or [], figure_overrides(values), source)
         print_warnings(spec.warnings)  # after the run, so that an error stays the only line
 
 
-def write_or_summarize(spec: Any, outputs: list[str], plot: dict[str, Any]) -> None:
+def write_or_summarize(
+    spec: Any, outputs: list[str], plot: dict[str, Any], source: str = ""
+) -> None:
     """Write the outputs, or without any draw the curve in the terminal with a summary."""
     options = spec.plot.merged(**plot)
     progress = SimulationProgress()
     try:
-        with warnings_to_stderr():
+        with warnings_to_stderr(source):
             if outputs:
                 from lrplot.render import render
 

@@ -22,6 +22,7 @@ __all__ = [
     "Document",
     "FigureSpec",
     "load_spec",
+    "read_document",
     "spec_from_document",
     "spec_from_mapping",
     "spec_from_text",
@@ -35,6 +36,13 @@ def load_spec(path: str | Path, *, allow_import: Iterable[str] = ()) -> FigureSp
     config's own folder and the current one are importable); any other import is refused
     before it runs. lrplot's command line adds ``LRPLOT_ALLOW_IMPORT`` to it, this does not.
     """
+    return spec_from_document(
+        read_document(path), base_dir=Path(path).parent, allow_import=allow_import
+    )
+
+
+def read_document(path: str | Path) -> Document:
+    """A YAML (or JSON) file as plain data with the line of every key, not yet validated."""
     path = Path(path)
     source = str(path)
     try:
@@ -45,8 +53,7 @@ def load_spec(path: str | Path, *, allow_import: Iterable[str] = ()) -> FigureSp
         raise SpecError("is a directory, not a YAML file", source=source) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror}", source=source) from None
-    doc = load_bytes(raw, source)
-    return spec_from_document(doc, base_dir=path.parent, allow_import=allow_import)
+    return load_bytes(raw, source)
 
 
 def spec_from_text(
@@ -86,7 +93,10 @@ def spec_from_document(
     """Validate a loaded document. Files it names (``metric.file``) are read relative to
     ``base_dir`` (default: the current folder) and, with ``confine``, must stay inside it.
     ``allow_import``: see :func:`load_spec`."""
+    from lrplot.config.include import expand
+
     try:
+        doc = expand(doc, Path(base_dir or "."), confine)
         spec = check_figure(Checker(doc, Path(base_dir or "."), confine, allow_import))
     except LrplotError as exc:
         raise exc.located(source=doc.source) from None

@@ -9,9 +9,13 @@ from typing import Any
 from lrplot import formats, paths
 from lrplot.config import run
 from lrplot.config.context import Checker
+from lrplot.config.data import check_data
+from lrplot.config.framework import FRAMEWORK_KEYS, Frame, check_frame, misplaced
 from lrplot.config.metric import check_metric
 from lrplot.config.optimizer import check_optimizer
 from lrplot.families import family_of
+from lrplot.families.base import RunDefaults
+from lrplot.loop import Loop
 from lrplot.model import (
     DEFAULT_EPOCHS,
     MAX_CURVES,
@@ -19,17 +23,20 @@ from lrplot.model import (
     MAX_TEXT,
     MAX_VALUES,
     CurveSpec,
+    DataSpec,
     FigureSpec,
 )
 from lrplot.params import typename, validate
 from lrplot.plotoptions import options_from_yaml
 
-RUN_KEYS = (*run.NAMES, "optimizer", "scheduler", "metric")
+RUN_KEYS = (*run.NAMES, "data", *FRAMEWORK_KEYS, "optimizer", "scheduler", "metric")
 FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")
 CURVE_KEYS = ("label", *RUN_KEYS)
 
 
 def check_figure(ck: Checker) -> FigureSpec:
+    if isinstance(ck.doc.data, dict):
+        misplaced(ck, ck.doc.data, "")
     data = ck.mapping(ck.doc.data, "", FIGURE_KEYS)
     title = data.get("title")
     if title is not None and not isinstance(title, str):
@@ -61,6 +68,8 @@ def _curves(ck: Checker, data: dict[str, Any]) -> list[CurveSpec]:
     labels: dict[str, int] = {}
     for i, item in enumerate(curves):
         path = f"curves[{i}]"
+        if isinstance(item, dict):
+            misplaced(ck, item, path)
         item = ck.mapping(item, path, CURVE_KEYS)
         merged = {k: v for k, v in data.items() if k in RUN_KEYS}
         merged.update(item)
@@ -141,47 +150,127 @@ def _check_resume(ck: Checker, curve: CurveSpec, path: str) -> None:
 
 
 def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label: str) -> CurveSpec:
-    """One run: its length and interval, optimizer, scheduler and metric."""
+    """One run: its loop (framework, data, length, interval), optimizer, scheduler and metric."""
     given = {
         p.name: validate(p, data[p.name], owner[p.name], ck.fail)
         for p in run.RUN_PARAMS
         if p.name in data
     }
-    epochs: int | None = given.get("epochs")
-    steps_per_epoch: int = given.get("steps_per_epoch", 1)
-    if epochs is not None:
-        _check_steps(ck, epochs, steps_per_epoch, owner["epochs"])
-    interval: str | None = given.get("interval")
+    frame = check_frame(ck, data, owner, given)
+    spec_data = check_data(ck, data.get("data"), owner["data"], frame.given)
+    steps_per_epoch = _steps_per_epoch(ck, given, spec_data, frame, owner)
     ck.optimizer = check_optimizer(ck, data.get("optimizer"), owner["optimizer"])
     if data.get("scheduler") is None:
         raise ck.fail(owner["scheduler"], "missing scheduler")
     scheduler = ck.scheduler(data["scheduler"], owner["scheduler"])
     family = family_of(scheduler)
     defaults = family.run_defaults(scheduler, steps_per_epoch)
-    if epochs is None:
-        epochs = DEFAULT_EPOCHS
-        if defaults.length is not None:
-            if defaults.length > MAX_STEPS:
-                raise ck.fail(
-                    owner["scheduler"],
-                    f"{defaults.what} runs {defaults.length} steps, more than the limit of "
-                    f"{MAX_STEPS}; set epochs to plot part of it",
-                )
-            per_step = (defaults.interval or "epoch") == "step"
-            epochs = math.ceil(defaults.length / steps_per_epoch) if per_step else defaults.length
-        _check_steps(ck, epochs, steps_per_epoch, owner["epochs"])
+    interval = frame.interval or given.get("interval") or defaults.interval or "epoch"
+    epochs, max_steps = _length(
+        ck, frame, given.get("epochs"), defaults, spec_data, interval, steps_per_epoch, owner
+    )
     curve = CurveSpec(
         scheduler=scheduler,
         optimizer=ck.optimizer,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
-        interval=interval or defaults.interval or "epoch",
+        interval=interval,
         label=label,
+        data=spec_data,
+        max_steps=max_steps,
+        frequency=frame.frequency,
+        framework=frame.name,
+        framework_path=frame.path,
+        notes=frame.notes,
         **{p.name: _frozen(given.get(p.name, p.default)) for p in run.EXTRA},
     )
     _check_resume(ck, curve, owner["resume_at"])
     uses = family.uses_metric(scheduler)
+    if uses and frame.name == "lightning" and frame.monitor is None:
+        raise ck.fail(
+            frame.path,
+            "Lightning needs a monitor with a plateau scheduler (MisconfigurationException: "
+            "'The lr scheduler dict must include a monitor'); add monitor: val_loss",
+        )
     metric = check_metric(ck, data.get("metric"), owner["metric"], curve, uses)
     curve = CurveSpec(**{**curve.__dict__, "metric": metric})
     family.check_run(scheduler, curve, ck)
     return curve
+
+
+def _steps_per_epoch(
+    ck: Checker,
+    given: dict[str, Any],
+    data: DataSpec | None,
+    frame: Frame,
+    owner: dict[str, str],
+) -> int:
+    if data is None:
+        accumulate = (frame.given.values or {}).get("accumulate", 1)
+        if accumulate > 1:
+            path = (frame.given.paths or {})["accumulate"]
+            raise ck.fail(
+                path,
+                "with accumulation, give data: {dataset_size, batch_size} so that lrplot "
+                "knows the batches of an epoch (steps_per_epoch counts optimizer steps)",
+            )
+        return int(given.get("steps_per_epoch", 1))
+    if "steps_per_epoch" in given:
+        raise ck.fail(
+            owner["steps_per_epoch"],
+            f"give {ck.name(owner['steps_per_epoch'])} or the data it comes from "
+            f"({ck.name(owner['data'] + '.dataset_size')}, ...), not both",
+        )
+    steps = data.steps_per_epoch
+    if steps < 1:
+        raise ck.fail(
+            owner["data"],
+            f"{data.derivation()}: an epoch has no batch; lower the batch size or drop_last",
+        )
+    return steps
+
+
+def _length(
+    ck: Checker,
+    frame: Frame,
+    epochs: int | None,
+    defaults: RunDefaults,
+    data: DataSpec | None,
+    interval: str,
+    steps_per_epoch: int,
+    owner: dict[str, str],
+) -> tuple[int, int | None]:
+    """(epochs, max_steps): as given, else the schedule's own horizon, else 100 epochs."""
+    epochs = epochs if epochs is not None else frame.epochs
+    max_steps = frame.max_steps
+    where = owner["epochs"] if frame.epochs is None else f"{frame.path}.max_epochs"
+    if epochs is None and max_steps is not None:
+        epochs = math.ceil(max_steps / steps_per_epoch)
+    if epochs is None and defaults.length is not None:
+        rows = Loop(
+            steps_per_epoch,
+            0,
+            interval,
+            frame.frequency,
+            data.batches if data else 0,
+            data.accumulate if data else 1,
+        ).rows_for(defaults.length)
+        if rows is not None:
+            if rows > MAX_STEPS:
+                raise ck.fail(
+                    owner["scheduler"],
+                    f"{defaults.what} runs {rows} steps, more than the limit of "
+                    f"{MAX_STEPS}; set epochs to plot part of it",
+                )
+            epochs = math.ceil(rows / steps_per_epoch)
+            max_steps = rows if rows % steps_per_epoch else None
+    if epochs is None:
+        epochs = DEFAULT_EPOCHS
+    if max_steps is None or epochs * steps_per_epoch <= max_steps:
+        _check_steps(ck, epochs, steps_per_epoch, where)
+        max_steps = None
+    elif max_steps > MAX_STEPS:
+        raise ck.fail(
+            f"{frame.path}.max_steps", f"is more than the limit of {MAX_STEPS} optimizer steps"
+        )
+    return epochs, max_steps

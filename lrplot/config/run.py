@@ -9,8 +9,26 @@ and handed to CurveSpec as it is.
 
 from __future__ import annotations
 
-from lrplot.model import INTERVALS, RESUME_MODES
-from lrplot.params import Kind, Param
+from lrplot.model import INTERVALS, MAX_DATASET, RESUME_MODES
+from lrplot.params import MISSING, Kind, Param
+
+
+def _count(name: str, doc: str, default: int | None = None, high: int = MAX_DATASET) -> Param:
+    rule = "a positive integer"
+    return Param(
+        name,
+        Kind.INT,
+        doc,
+        MISSING if default is None else default,
+        required=default is None,
+        low=1,
+        high=high,
+        rule=f"{rule} (at most {high})" if high < MAX_DATASET else rule,
+        type_text=rule,
+        default_text="" if default is None else str(default),
+        default_note="required with --dataset-size" if default is None else str(default),
+    )
+
 
 RUN_PARAMS: tuple[Param, ...] = (
     Param(
@@ -20,7 +38,8 @@ RUN_PARAMS: tuple[Param, ...] = (
         low=1,
         rule="a positive integer",
         type_text="a positive integer",
-        default_note="100",
+        default_note="the schedule's own horizon (T_max, total_steps, total_iters, "
+        "num_training_steps), else 100",
     ),
     Param(
         "steps_per_epoch",
@@ -65,6 +84,35 @@ RUN_PARAMS: tuple[Param, ...] = (
     ),
 )
 """The run options, in the order flags and the schema list them."""
+
+DATA_PARAMS: tuple[Param, ...] = (
+    _count("dataset_size", "samples in the training set"),
+    _count("batch_size", "samples per batch on each device"),
+    _count(
+        "world_size",
+        "devices x nodes; each device gets its own shard of the data",
+        1,
+        high=1_000_000,
+    ),
+    Param(
+        "drop_last",
+        Kind.BOOL,
+        "the DataLoader drops each device's last, incomplete batch",
+        False,
+        default_text="false",
+        default_note="false",
+    ),
+    _count(
+        "accumulate",
+        "batches per optimizer step (gradient accumulation); an epoch's last, incomplete "
+        "window still takes a step",
+        1,
+        high=1_000_000,
+    ),
+)
+"""``data:``: the dataset an epoch is made of, instead of a bare ``steps_per_epoch``. Each is
+also a flag: ``--dataset-size``, ``--batch-size``, ``--world-size``, ``--drop-last``,
+``--accumulate``."""
 
 NAMES = tuple(param.name for param in RUN_PARAMS)
 # Options the spec reads itself (a family may choose epochs and interval, see RunDefaults);

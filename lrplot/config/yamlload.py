@@ -91,10 +91,12 @@ class Document:
     source: str
     lines: dict[str, int] = field(default_factory=dict)
     flags: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # see Origins.aliases
+    notes: dict[str, list[str]] = field(default_factory=dict)  # framework block -> what was read
 
     @property
     def origins(self) -> Origins:
-        return Origins(self.lines, self.flags)
+        return Origins(self.lines, self.flags, self.aliases)
 
     def line(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""

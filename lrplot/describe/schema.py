@@ -12,7 +12,7 @@ from typing import Any
 
 from lrplot import formats
 from lrplot.config.metric import KEYS as METRIC_KEYS
-from lrplot.config.run import RUN_PARAMS
+from lrplot.config.run import DATA_PARAMS, RUN_PARAMS
 from lrplot.families import families
 from lrplot.families import torch_source as torchsource
 from lrplot.families.base import Entry, Family
@@ -94,6 +94,8 @@ def _run_properties() -> dict[str, Any]:
     metric_props["seed"] = {"type": "integer", "minimum": 0}
     return {
         **{param.name: param_schema(param) for param in RUN_PARAMS},
+        "data": _block(DATA_PARAMS, "the dataset an epoch is made of (instead of steps_per_epoch)"),
+        **_frameworks(),
         "optimizer": _optimizer(),
         "scheduler": {"$ref": "#/definitions/scheduler"},
         "metric": {
@@ -103,6 +105,25 @@ def _run_properties() -> dict[str, Any]:
             "description": "what ReduceLROnPlateau is fed",
         },
     }
+
+
+def _block(params: Any, description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {param.name: param_schema(param) for param in params},
+        "additionalProperties": False,
+        "description": description,
+    }
+
+
+def _frameworks() -> dict[str, Any]:
+    from lrplot.frameworks.lightning import LIGHTNING_PARAMS
+
+    lightning = _block(
+        LIGHTNING_PARAMS, "Lightning's lr_scheduler dict and Trainer arguments (Trainer.fit's loop)"
+    )
+    lightning["properties"]["limit_train_batches"] = {"type": "number", "minimum": 0}
+    return {"lightning": lightning}
 
 
 def _plot() -> dict[str, Any]:
@@ -152,6 +173,11 @@ def json_schema() -> dict[str, Any]:
             "plot": _plot(),
         },
         "additionalProperties": False,
-        "oneOf": [{"required": ["scheduler"]}, {"required": ["curves"]}],
+        "oneOf": [
+            {"required": ["scheduler"]},
+            {"required": ["curves"]},
+            # the optimizer and scheduler come from a LightningCLI config
+            {"required": ["lightning"], "properties": {"lightning": {"required": ["config"]}}},
+        ],
         "definitions": {"scheduler": {"anyOf": schedulers}},
     }

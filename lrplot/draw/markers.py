@@ -52,12 +52,11 @@ def markers(curve: Curve) -> list[Marker]:
     The scheduler's family says where to look (``Family.events``); the curve confirms each.
     """
     spec = curve.spec
-    per = spec.rows_per_scheduler_step
     found: list[Marker] = []
     events = list(family_of(spec.scheduler).events(spec.scheduler, spec.scheduler_steps))
     for event in events:
-        row = event.at * per
-        if event.how != "at" or not 0 < row < len(curve):
+        row = spec.row_of(event.at) if event.how == "at" else None
+        if row is None or not 0 < row < len(curve):
             continue
         marker = _confirm(curve, event, row)
         if marker is not None:

@@ -6,6 +6,7 @@ Never saves a file and never imports torch.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,9 @@ def reduction_rows(curve: Curve) -> np.ndarray:
     return np.flatnonzero(drops) + 1
 
 
-def rows_per_scheduler_step(curve: Curve) -> int:
-    return curve.spec.rows_per_scheduler_step
+def record_starts(curve: Curve) -> np.ndarray:
+    """The first row of each scheduler step's stretch of rows (see ``lrplot.loop``)."""
+    return curve.spec.loop.starts()
 
 
 def _setting(curve: Curve, name: str, fallback: Any) -> Any:
@@ -66,7 +68,7 @@ def improvement_bars(curve: Curve) -> tuple[np.ndarray, str]:
     mode = _setting(curve, "mode", "min")
     threshold = float(_setting(curve, "threshold", 1e-4))
     relative = _setting(curve, "threshold_mode", "rel") == "rel"
-    values = curve.metric[:: rows_per_scheduler_step(curve)].tolist()
+    values = curve.metric[record_starts(curve)].tolist()
     minimizing = mode == "min"
     best = math.inf if minimizing else -math.inf
     bars = np.empty(len(values), dtype=np.float64)
@@ -92,8 +94,13 @@ def patience_windows(curve: Curve) -> list[tuple[int, int]]:
     improvement, a reduction and during cooldown, so a reduction always follows exactly
     ``patience + 1`` consecutive scheduler steps without improvement.
     """
-    span = (patience_of(curve) + 1) * rows_per_scheduler_step(curve)
-    return [(max(0, int(row) - span), int(row)) for row in reduction_rows(curve)]
+    starts = record_starts(curve).tolist()
+    span = patience_of(curve) + 1
+    windows = []
+    for row in reduction_rows(curve).tolist():
+        k = bisect.bisect_right(starts, row) - 1  # the stretch that starts at this row
+        windows.append((starts[max(0, k - span)], int(row)))
+    return windows
 
 
 def draw_metric(lr_ax: Axes, curves: Sequence[Curve], x: str) -> None:
@@ -141,7 +148,7 @@ def _metric_lines(ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: boo
         label = f"{curve.label} {label}"
     padded = None
     if metric_spec.padded_from is not None:
-        padded = metric_spec.padded_from * rows_per_scheduler_step(curve)
+        padded = curve.spec.row_of(metric_spec.padded_from)
     (line,) = ax.plot(
         xs[:padded], metric[:padded], color=color, linewidth=1.1, alpha=0.85, label=label
     )
@@ -159,7 +166,7 @@ def _metric_lines(ax: Axes, curve: Curve, xs: np.ndarray, color: Any, multi: boo
         handles.append(pad_line)
     if metric_spec.patience_band:
         bars, how = improvement_bars(curve)
-        per_row = np.repeat(bars, rows_per_scheduler_step(curve))[: len(xs)]
+        per_row = np.repeat(bars, curve.spec.loop.counts())[: len(xs)]
         (bar_line,) = ax.plot(
             xs,
             np.where(np.isfinite(per_row), per_row, np.nan),

@@ -6,13 +6,41 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrplot.model import Curve
+    from lrplot.model import Curve, CurveSpec
 
 MAX_LISTED = 12
 
 
 def _fmt(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def run_lines(spec: CurveSpec) -> list[str]:
+    """The run in words: its length, when scheduler.step() runs, and where the numbers came
+    from (the data's derivation, the framework's settings)."""
+    steps, per = spec.total_steps, spec.steps_per_epoch
+    length = f"{steps} steps = {spec.epochs} epochs x {per} steps/epoch"
+    if spec.max_steps is not None:
+        length = (
+            f"{steps} steps = {steps // per} epochs x {per} steps/epoch + {steps % per} "
+            f"(the run stops inside epoch {spec.epochs})"
+        )
+    when = f"scheduler.step() every {spec.interval}"
+    if spec.frequency > 1:
+        counted = "batch index within each epoch" if spec.interval == "step" else "epoch"
+        when += f", on every {_ordinal(spec.frequency)} {counted} (frequency {spec.frequency})"
+    if spec.frequency > 1 or spec.max_steps is not None:
+        when += f": {spec.scheduler_steps} calls"
+    lines = [f"{length}; {when}; optimizer {spec.optimizer.type}"]
+    if spec.data is not None:
+        lines.append(f"  data: {spec.data.derivation()}")
+    lines += [f"  {note}" for note in spec.notes]
+    return lines
 
 
 def summarize(title: str, curves: Sequence[Curve]) -> str:
@@ -23,10 +51,8 @@ def summarize(title: str, curves: Sequence[Curve]) -> str:
     for curve in curves:
         spec = curve.spec
         head = f"{curve.label}: " if len(curves) > 1 else ""
-        lines.append(
-            f"{head}{len(curve)} steps = {spec.epochs} epochs x {spec.steps_per_epoch} "
-            f"steps/epoch; scheduler.step() every {spec.interval}; optimizer {spec.optimizer.type}"
-        )
+        run = run_lines(spec)
+        lines += [head + run[0], *run[1:]]
         for g in range(curve.groups):
             lr = curve.lr[g]
             name = f"  group {g}: " if curve.groups > 1 else "  "

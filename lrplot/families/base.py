@@ -84,6 +84,8 @@ class RunDefaults:
     length: int | None = None  # the schedule's own length in scheduler steps; None: none
     interval: str | None = None  # None: lrplot's default ("epoch")
     what: str = ""  # how a message names the schedule: "recipe cosine"
+    fills: str = ""  # an argument lrplot fills in from the run when it is left out
+    per_step: bool = False  # the schedule is meant to step after every optimizer step
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,14 @@ class Event:
 class Stepping:
     """How a run advances one scheduler.
 
-    The loop reads the lr of every param group, then calls ``advance(k)``, ``records`` times;
-    each row read stands for ``repeat`` optimizer steps (an epoch-interval scheduler is read once
-    per epoch). ``facts`` is what the built scheduler reports that drawing needs.
+    The loop reads the lr of every param group, then calls ``advance(k)`` (for the first
+    ``advances`` reads; default: all), ``records`` times; each row read stands for ``repeat``
+    optimizer steps (an epoch-interval scheduler is read once per epoch), or for ``counts[k]``
+    when that varies (Lightning's frequency). Rows past the run's end are dropped. ``facts`` is
+    what the built scheduler reports that drawing needs.
 
     A metric holds one value per scheduler step of the curve; each value stands for
-    ``metric_repeat`` rows (default ``repeat``). A scheduler read after every optimizer step but
+    ``metric_repeat`` rows (default: as the lr). A scheduler read after every optimizer step but
     fed its metric once per epoch (timm's ``step(epoch + 1, metric)``) sets it to the rows of
     an epoch.
     """
@@ -120,6 +124,8 @@ class Stepping:
     repeat: int = 1
     facts: Mapping[str, Any] = field(default_factory=dict)
     metric_repeat: int | None = None
+    advances: int | None = None
+    counts: Any = None  # numpy int array, one per record, when the rows per record vary
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,10 @@ class Family(Protocol):
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         """Whether this scheduler is stepped with a metric."""
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        """For a scheduler stepped with a metric: "min" when lower is better, "max" when higher
+        is; None when it does not say."""
 
     def nests(self, spec: SchedulerSpec) -> bool:
         """Whether it is a torch ``LRScheduler`` that SequentialLR and ChainedScheduler can hold

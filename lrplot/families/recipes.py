@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
-from lrplot.families.recipe_catalog import RECIPES, Recipe, cross_check, length
+from lrplot.families.recipe_catalog import AFTER, RECIPES, Recipe, cross_check, horizon, length
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import validate
@@ -112,7 +112,10 @@ class RecipeFamily:
         stepped after every optimizer step; timm's cosine steps per epoch."""
         recipe = RECIPES[spec.type]
         return RunDefaults(
-            length=length(recipe, spec.kwargs), interval=recipe.interval, what=f"recipe {spec.type}"
+            length=length(recipe, spec.kwargs),
+            interval=recipe.interval,
+            what=f"recipe {spec.type}",
+            per_step=recipe.interval == "step",
         )
 
     def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
@@ -123,6 +126,12 @@ class RecipeFamily:
 
     def nests(self, spec: SchedulerSpec) -> bool:
         return not self.uses_metric(spec)
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        if not self.uses_metric(spec):
+            return None
+        param = RECIPES[spec.type].param("mode")
+        return str(spec.kwargs.get("mode", param.default if param else "min"))
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
         try:
@@ -144,7 +153,35 @@ class RecipeFamily:
             yield Event(0, "reduction", how="jumps")
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-        pass
+        """A horizon (num_training_steps, ...) that does not fit the run, a warmup that never
+        ends."""
+        recipe = RECIPES[spec.type]
+        warmup = spec.kwargs.get("num_warmup_steps", 0) or 0
+        if warmup >= steps:
+            warn(
+                f"{spec.path}.num_warmup_steps",
+                f"num_warmup_steps is {warmup} but the scheduler runs only {steps} steps, so "
+                "the warmup never ends; lower num_warmup_steps, or lengthen the run",
+            )
+            return
+        end = horizon(recipe, spec.kwargs)
+        if end is None:
+            return
+        total, key = end
+        if total < steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs "
+                f"{steps} steps: past step {total} the lr {AFTER[spec.type]}; set {key} to "
+                "the run length, or leave epochs out to run the recipe's length",
+            )
+        elif total > steps:
+            warn(
+                f"{spec.path}.{key}",
+                f"recipe {spec.type} ends at step {total} ({key}) but the scheduler runs only "
+                f"{steps} steps, so its decay never finishes; set {key} to the run length, or "
+                "leave epochs out to run the recipe's length",
+            )
 
     def describe(self, spec: SchedulerSpec) -> str:
         """``cosine_with_restarts(num_warmup_steps=500, num_training_steps=10000)``."""

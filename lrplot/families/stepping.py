@@ -30,25 +30,28 @@ def facts_of(scheduler: Any) -> dict[str, Any]:
 
 
 def plain_stepping(scheduler: Any, curve: CurveSpec, metric: list[float] | None) -> Stepping:
-    """``step()`` (or ``step(metric[k])``) once per scheduler step of the run."""
+    """``step()`` (or ``step(metric[k])``) once per scheduler step of the run, after the
+    optimizer steps the run's loop says (:attr:`CurveSpec.loop`): every one, every epoch's last,
+    or Lightning's frequency pattern."""
     step = scheduler.step
+    loop = curve.loop
+    period = loop.period
+    shape: dict[str, Any] = {
+        "advances": loop.scheduler_steps,
+        "counts": None if period is not None else loop.counts(),
+    }
     if metric is None:
 
         def advance(k: int) -> object:
             return step()
 
-        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step)
+        return Stepping(advance, loop.records, period or 1, **shape)
     values = metric
 
     def advance_with_metric(k: int) -> object:
         return step(values[k])
 
-    return Stepping(
-        advance_with_metric,
-        curve.scheduler_steps,
-        curve.rows_per_scheduler_step,
-        facts_of(scheduler),
-    )
+    return Stepping(advance_with_metric, loop.records, period or 1, facts_of(scheduler), **shape)
 
 
 def plain_step_code(curve: CurveSpec, needs_metric: bool) -> StepCode:

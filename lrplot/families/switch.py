@@ -20,6 +20,7 @@ re-stepped at a milestone, and a ReduceLROnPlateau phase is allowed (pytorch#689
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -146,6 +147,13 @@ class SwitchFamily:
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return any(family_of(child).uses_metric(child) for child in spec.children)
 
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        for child in spec.children:
+            mode = family_of(child).metric_mode(child)
+            if mode is not None:
+                return mode
+        return None
+
     def nests(self, spec: SchedulerSpec) -> bool:
         return False  # a list of schedulers stepped by hand, not one LRScheduler
 
@@ -188,7 +196,9 @@ class SwitchFamily:
         facts: dict[str, Any] = {}
         for s in steppings:
             facts.update(s.facts)
-        return Stepping(advance, curve.scheduler_steps, curve.rows_per_scheduler_step, facts)
+        # Every phase is stepped by the run's one loop, so the first phase's shape is the run's.
+        first = steppings[0]
+        return dataclasses.replace(first, advance=advance, facts=facts)
 
     # -- describing ----------------------------------------------------------------------------
 

@@ -33,6 +33,16 @@ if TYPE_CHECKING:
     from lrplot.model import CurveSpec
 
 
+def _length_note(name: str) -> str:
+    if name in rules.HORIZONS:
+        return f"{rules.HORIZONS[name]}, the schedule's own length"
+    if name == rules.SEQUENTIAL:
+        return "the last milestone + the last scheduler's horizon, if it has one; else 100"
+    if name == rules.CHAINED:
+        return "the longest horizon of its schedulers, if any; else 100"
+    return "100"
+
+
 def _command(name: str) -> str:
     aliases = [alias for alias, target in rules.ALIASES.items() if target == name]
     return aliases[0] if aliases else torchsource.kebab(name)
@@ -60,6 +70,7 @@ class TorchFamily:
                 aliases=aliases,
                 origin=f"{info.module}.{info.name}",
                 uses_metric=info.name == rules.PLATEAU,
+                length_note=_length_note(info.name),
             )
         return found
 
@@ -143,13 +154,31 @@ class TorchFamily:
         return tuple(built)
 
     def run_defaults(self, spec: SchedulerSpec, steps_per_epoch: int) -> RunDefaults:
-        return RunDefaults()
+        """A schedule with a horizon (T_max, total_steps, total_iters, ...) runs for it."""
+        length = rules.horizon(spec, self.argument, _other_length)
+        what = spec.type
+        if spec.type in rules.HORIZONS and length is not None:
+            what = f"{spec.type}'s {rules.HORIZONS[spec.type]} {length}"
+        fills = ""
+        if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
+            fills = "total_steps"
+        return RunDefaults(length, what=what, fills=fills, per_step=spec.type in rules.PER_STEP)
+
+    def argument(self, spec: SchedulerSpec, name: str) -> Any:
+        """An argument as given, else the installed torch's default (None if it has none)."""
+        if name in spec.kwargs:
+            return spec.kwargs[name]
+        param = self._entries[spec.type].param(name)
+        return None if param is None or param.default is MISSING else param.default
 
     def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
         rules.check_run(spec, curve, ctx)
 
     def uses_metric(self, spec: SchedulerSpec) -> bool:
         return spec.type == rules.PLATEAU
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        return str(self.argument(spec, "mode")) if spec.type == rules.PLATEAU else None
 
     def nests(self, spec: SchedulerSpec) -> bool:
         return not self.uses_metric(spec)
@@ -188,7 +217,7 @@ class TorchFamily:
             else:
                 kwargs[param.name] = lr_lambda(value, variable=param.variable, path=path)
         if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
-            kwargs["total_steps"] = curve.scheduler_steps
+            kwargs["total_steps"] = curve.loop.records  # the steps whose lr the run uses
         if spec.children:
             kwargs["schedulers"] = [
                 family_of(child).build(child, optimizer, curve)
@@ -222,7 +251,7 @@ class TorchFamily:
             yield Event(0, "reduction", how="jumps")
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-        rules.own_warnings(spec, steps, lrs, warn)
+        rules.own_warnings(spec, steps, lrs, warn, self.argument)
         milestones = spec.kwargs.get("milestones")
         if spec.type == rules.SEQUENTIAL and isinstance(milestones, list):
             bounds = [0, *milestones, steps]
@@ -256,7 +285,7 @@ class TorchFamily:
             else:
                 kwargs[name] = repr(item)
         if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
-            kwargs["total_steps"] = repr(curve.scheduler_steps)
+            kwargs["total_steps"] = repr(curve.loop.records)
         if spec.children:
             inner = indent + "        "
             items = "".join(
@@ -277,8 +306,13 @@ class TorchFamily:
 
     def init_lines(self, entry: Entry) -> list[str]:
         momentum = entry.name in rules.CYCLING
+        length = (
+            f"# epochs: 100                  # default: {entry.length_note}"
+            if entry.length_note != "100"
+            else "epochs: 100"
+        )
         lines = [
-            "epochs: 100",
+            length,
             "steps_per_epoch: 1",
             "interval: epoch                 # epoch | step (when scheduler.step() runs)",
             "optimizer: {type: SGD, lr: 0.1"
@@ -291,7 +325,10 @@ class TorchFamily:
             comment = f"   # {param.doc}" if param.doc else ""
             if param.kind is Kind.SCHEDULERS or (nested and param.name == "milestones"):
                 continue
-            if param.required:
+            own = rules.CLASS_EXAMPLES.get((entry.name, param.name))
+            if own is not None:
+                lines.append(f"  {param.name}: {own}{comment}")
+            elif param.required:
                 example = rules.EXAMPLES.get(param.name)
                 if example is None:
                     lines.append(f"  # {param.name}: ...   # required: fill in{comment}")
@@ -308,6 +345,11 @@ class TorchFamily:
 
     def list_details(self, entry: Entry) -> list[str]:
         return []
+
+
+def _other_length(spec: SchedulerSpec) -> int | None:
+    """The horizon of a scheduler of another family nested in SequentialLR/ChainedScheduler."""
+    return family_of(spec).run_defaults(spec, 1).length
 
 
 def _no_length(kw: Mapping[str, Any]) -> bool:

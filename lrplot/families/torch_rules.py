@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +127,38 @@ def onecycle_total(kw: Mapping[str, Any]) -> int | None:
     return total if isinstance(total, int) else None
 
 
+# The argument that is a class's own run length (its horizon), in scheduler steps.
+HORIZONS = {"CosineAnnealingLR": "T_max", ONECYCLE: "total_steps", "PolynomialLR": "total_iters"}
+# Classes documented to step after every batch, not every epoch.
+PER_STEP = CYCLING
+
+
+def horizon(
+    node: SchedulerSpec,
+    arg: Callable[[SchedulerSpec, str], Any],
+    other: Callable[[SchedulerSpec], int | None],
+) -> int | None:
+    """The scheduler steps a schedule is made for: T_max, OneCycleLR's total_steps,
+    PolynomialLR's total_iters; SequentialLR's last milestone plus its last scheduler's horizon;
+    the longest horizon in a ChainedScheduler. None: it has none (a StepLR goes on forever).
+    ``arg(node, name)`` reads an argument or its default; ``other(node)`` asks another family."""
+    if node.family != "torch":
+        return other(node)
+    if node.type == ONECYCLE:
+        return onecycle_total(node.kwargs)
+    if node.type in HORIZONS:
+        value = arg(node, HORIZONS[node.type])
+        return value if isinstance(value, int) else None
+    if node.type == SEQUENTIAL and node.children:
+        milestones = node.kwargs.get("milestones") or []
+        last = horizon(node.children[-1], arg, other)
+        return None if last is None or not milestones else milestones[-1] + last
+    if node.type == CHAINED:
+        found = [h for h in (horizon(c, arg, other) for c in node.children) if h is not None]
+        return max(found) if found else None
+    return None
+
+
 def check_run(spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
     for node in spec.walk():
         if node.type != ONECYCLE or node.family != "torch":
@@ -192,8 +224,12 @@ def _number(value: Any) -> float:
     return float(value) if is_number(value) else float("-inf")
 
 
-def own_warnings(node: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-    """Warnings about one scheduler that runs ``steps`` scheduler steps (not its children)."""
+Arg = Callable[["SchedulerSpec", str], Any]
+
+
+def own_warnings(node: SchedulerSpec, steps: int, lrs: list[float], warn: Warn, arg: Arg) -> None:
+    """Warnings about one scheduler that runs ``steps`` scheduler steps (not its children).
+    ``arg(node, name)`` reads an argument, or the installed torch's default for it."""
     kw = node.kwargs
     path = node.path
     if node.type in _GAMMA and _number(kw.get("gamma")) > 1:
@@ -216,6 +252,7 @@ def own_warnings(node: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) 
         _plateau_warnings(kw, path, lrs, warn)
     if node.type == "CosineAnnealingLR":
         _cosine_warnings(kw["T_max"], path, steps, warn)
+    _horizon_warnings(node, steps, warn, arg)
     milestones = kw.get("milestones")
     if node.type in ("MultiStepLR", SEQUENTIAL) and isinstance(milestones, list):
         for i, milestone in enumerate(milestones):
@@ -223,11 +260,68 @@ def own_warnings(node: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) 
                 warn(
                     f"{path}.milestones[{i}]",
                     f"milestone {milestone} is never reached: the scheduler runs {steps} steps "
-                    f"(0 to {steps - 1})",
+                    f"(0 to {steps - 1}); lower it, or lengthen the run",
                 )
                 break
         if node.type == SEQUENTIAL and milestones and milestones[0] == 0:
             warn(f"{path}.milestones[0]", "milestone 0 skips the first scheduler entirely")
+
+
+def _runs(steps: int) -> str:
+    return f"the scheduler runs only {steps} step{'s' if steps != 1 else ''}"
+
+
+def _horizon_warnings(node: SchedulerSpec, steps: int, warn: Warn, arg: Arg) -> None:
+    """A schedule whose own length does not fit the run it is given."""
+    path, kind = node.path, node.type
+    if kind == "StepLR":
+        size = arg(node, "step_size")
+        if isinstance(size, int) and size >= steps:
+            warn(
+                f"{path}.step_size",
+                f"step_size is {size} but {_runs(steps)}, so the lr never changes; lower "
+                "step_size, or lengthen the run",
+            )
+    elif kind == "CyclicLR":
+        up = arg(node, "step_size_up")
+        down = arg(node, "step_size_down")
+        down = up if down is None else down
+        if isinstance(up, int) and isinstance(down, int) and up + down > steps:
+            given = [k for k in ("step_size_up", "step_size_down") if k in node.kwargs]
+            where = f"{path}.{given[0]}" if given else path
+            warn(
+                where,
+                f"one cycle takes {up + down} steps (step_size_up {up} + step_size_down {down}) "
+                f"but {_runs(steps)}, so you see only part of a cycle; lower step_size_up and "
+                "step_size_down until a cycle fits the run (the CyclicLR paper suggests 2-8 "
+                "epochs of optimizer steps each)",
+            )
+    elif kind == ONECYCLE:
+        total = onecycle_total(node.kwargs)
+        if total is not None and total > steps:
+            key = "total_steps" if "total_steps" in node.kwargs else "epochs"
+            warn(
+                f"{path}.{key}",
+                f"OneCycleLR's cycle is {total} steps long but {_runs(steps)}, so you see "
+                "only its start; leave total_steps out to fit the cycle to the run",
+            )
+    elif kind == "CosineAnnealingWarmRestarts":
+        first = arg(node, "T_0")
+        if isinstance(first, int) and first > steps:
+            warn(
+                f"{path}.T_0",
+                f"T_0 is {first} but {_runs(steps)}, so the first restart never comes; "
+                "lower T_0, or use CosineAnnealingLR with T_max for one decay",
+            )
+    elif kind in ("PolynomialLR", "LinearLR", "ConstantLR"):
+        iters = arg(node, "total_iters")
+        if isinstance(iters, int) and iters > steps:
+            ends = {"PolynomialLR": "decay", "LinearLR": "ramp", "ConstantLR": "constant phase"}
+            warn(
+                f"{path}.total_iters",
+                f"total_iters is {iters} but {_runs(steps)}, so the {ends[kind]} never "
+                "finishes; lower total_iters to the run length, or lengthen the run",
+            )
 
 
 def _plateau_warnings(kw: Mapping[str, Any], path: str, lrs: list[float], warn: Warn) -> None:
@@ -254,7 +348,7 @@ def _cosine_warnings(t_max: int, path: str, steps: int, warn: Warn) -> None:
         warn(
             f"{path}.T_max",
             f"T_max is {t_max} but the scheduler runs only {steps} steps, so the lr never "
-            "reaches eta_min",
+            "reaches eta_min; lower T_max to the run length, or leave epochs out to run T_max",
         )
 
 
@@ -272,6 +366,14 @@ EXAMPLES: dict[str, Any] = {
     "base_lr": 0.01,
     "max_lr": 0.1,
     "swa_lr": 0.0002,
+}
+# Values `lrplot init` writes for one class, required or not: MultiplicativeLR multiplies by its
+# factor at *every* step, so "0.95 ** epoch" would compound to 0.95^(n(n+1)/2); CyclicLR's default
+# step_size_up of 2000 would draw a ramp on a 100-epoch run.
+CLASS_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("MultiplicativeLR", "lr_lambda"): '"0.95"',
+    ("CyclicLR", "step_size_up"): 10,
+    ("PolynomialLR", "total_iters"): 100,
 }
 NESTED: dict[str, list[str]] = {
     SEQUENTIAL: [

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families import transformers_source as source
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
+from lrplot.families.recipe_catalog import AFTER
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import Kind, Param, number, validate
@@ -177,7 +178,16 @@ class TransformersFamily:
         if length is None and STABLE in kw and isinstance(kw.get(source.WARMUP, 0), int):
             length = kw.get(source.WARMUP, 0) + kw[STABLE] + kw.get("num_decay_steps", 0)
         entry = self._entries[spec.type]
-        return RunDefaults(length=length, interval=entry.interval, what=f"transformers {spec.type}")
+        fills = "" if length is not None or STABLE in kw else source.TRAINING
+        if not source.schedules()[spec.type].training:
+            fills = ""
+        return RunDefaults(
+            length=length,
+            interval=entry.interval,
+            what=f"transformers {spec.type}",
+            fills=fills,
+            per_step=entry.interval == "step",
+        )
 
     def check_run(self, spec: SchedulerSpec, curve: CurveSpec, ctx: CheckContext) -> None:
         pass
@@ -187,6 +197,11 @@ class TransformersFamily:
 
     def nests(self, spec: SchedulerSpec) -> bool:
         return not self.uses_metric(spec)
+
+    def metric_mode(self, spec: SchedulerSpec) -> str | None:
+        if not self.uses_metric(spec):
+            return None
+        return str(spec.kwargs.get("mode", "min"))  # ReduceLROnPlateau's and GreedyLR's default
 
     # -- running -------------------------------------------------------------------------------
 
@@ -230,6 +245,7 @@ class TransformersFamily:
                     f"{spec.path}.{name}",
                     f"transformers' get_scheduler ignores {name} for {spec.type!r}",
                 )
+        _horizon_warnings(spec, schedule, steps, warn)
 
     def describe(self, spec: SchedulerSpec) -> str:
         parts = [
@@ -283,6 +299,42 @@ class TransformersFamily:
         return textwrap.wrap(params or "no parameters", 76)
 
 
+def _horizon_warnings(spec: SchedulerSpec, schedule: Any, steps: int, warn: Warn) -> None:
+    """A warmup the run never finishes; a num_training_steps that does not fit the run."""
+    kw = spec.kwargs
+    total = kw.get(source.TRAINING)
+    if total is None and STABLE in kw:
+        total = kw.get(source.WARMUP, 0) + kw[STABLE] + kw.get("num_decay_steps", 0)
+    warmup = kw.get(source.WARMUP, 0)
+    if isinstance(warmup, float):
+        warmup = math.ceil(warmup * (total or steps))
+    if schedule.warmup and warmup >= steps:
+        warn(
+            f"{spec.path}.{source.WARMUP}",
+            f"{source.WARMUP} is {warmup} but the scheduler runs only {steps} steps, so the "
+            f"warmup never ends; lower {source.WARMUP}, or lengthen the run",
+        )
+        return
+    if total is None or not (schedule.training or STABLE in kw):
+        return
+    key = source.TRAINING if source.TRAINING in kw else STABLE
+    after = AFTER.get(spec.type, "goes on past its end")
+    if total < steps:
+        warn(
+            f"{spec.path}.{key}",
+            f"transformers {spec.type} ends at step {total} but the scheduler runs {steps} "
+            f"steps: past step {total} the lr {after}; leave {source.TRAINING} out to fit the "
+            "run, or set it to the run length",
+        )
+    elif total > steps:
+        warn(
+            f"{spec.path}.{key}",
+            f"transformers {spec.type} ends at step {total} but the scheduler runs only {steps} "
+            f"steps, so its decay never finishes; leave {source.TRAINING} out to fit the run, "
+            "or set it to the run length",
+        )
+
+
 def _with_doc(param: Param, doc: str) -> Param:
     from dataclasses import replace
 
@@ -309,8 +361,9 @@ def call_arguments(spec: SchedulerSpec, curve: CurveSpec) -> tuple[int, int | No
     kw = dict(spec.kwargs)
     training = kw.pop(source.TRAINING, None)
     if training is None and STABLE not in kw:
-        training = curve.scheduler_steps
+        # the steps whose lr the run uses (one more than the calls when it ends between two)
+        training = curve.loop.records
     warmup = kw.pop(source.WARMUP, 0)
     if isinstance(warmup, float):
-        warmup = math.ceil(warmup * (training or curve.scheduler_steps))
+        warmup = math.ceil(warmup * (training or curve.loop.records))
     return warmup, training, kw
