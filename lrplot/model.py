@@ -153,6 +153,7 @@ class CurveSpec:
     framework: str = ""  # whose loop this is: "" (a plain one), "lightning", "huggingface"
     framework_path: str = ""  # the key path of the framework's block ("curves[1].lightning")
     notes: tuple[str, ...] = ()  # how the run was derived, for the summary and `show`
+    remarks: tuple[tuple[str, str], ...] = ()  # warnings found while checking: (key path, text)
     resume_at: tuple[int, ...] = ()  # optimizer steps before which the run resumes
     resume_mode: str = "state_dict"
 

@@ -1,4 +1,5 @@
-"""``lrplot lightning CONFIG``: the schedule of a file a training framework reads.
+"""``lrplot hf ARGS.json`` and ``lrplot lightning CONFIG``: the schedule of a file a training
+framework reads.
 
 The framework module translates the file into an lrplot spec (:mod:`lrplot.frameworks`); this
 command reads the file, adds the flags the file cannot say (the dataset size), and runs the spec
@@ -54,6 +55,45 @@ CONFIG = inspect.Parameter(
 )
 
 
+HF = [
+    Flag("dataset_size", ("--dataset-size",), int | None, "Samples in the training set (the "
+         "file does not say; not needed with max_steps).", key="data.dataset_size"),
+    Flag("world_size", ("--world-size",), int | None, "Devices x nodes (the file does not say) "
+         "[1].", key="data.world_size"),
+]  # fmt: skip
+ARGS = inspect.Parameter(
+    "args",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    annotation=Annotated[
+        Path,
+        typer.Argument(
+            help="TrainingArguments as JSON (args.to_json_string()) or YAML; never a pickle.",
+            show_default=False,
+            metavar="ARGS",
+        ),
+    ],
+)
+
+
+def huggingface(args: Path, **values: Any) -> None:
+    source = str(args)
+    run_file({"huggingface": {"args": source}}, source, HF, values)
+
+
+huggingface.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [ARGS] + [flag.parameter() for flag in HF + OUTPUT + FIGURE]
+)
+
+HF_HELP = (
+    "Draw the schedule a transformers Trainer runs with these TrainingArguments: the update "
+    "steps per epoch, max_steps, the warmup and get_scheduler's lr_scheduler_type and "
+    "lr_scheduler_kwargs, as transformers 5.24 computes them. Reads the fields that shape the "
+    "schedule and says which; ignores the rest. The dataset size and the number of devices are "
+    "not in the file: give --dataset-size (unless max_steps is set) and --world-size.\n\n"
+    + EXIT_CODES
+)
+
+
 def lightning(config: Path, **values: Any) -> None:
     source = str(config)
     raw: dict[str, Any] = {"lightning": {"config": source}, "data": {}}
@@ -67,7 +107,9 @@ def run_file(raw: dict[str, Any], source: str, flags: list[Flag], values: dict[s
     from lrplot.config.yamlload import Document
 
     with errors_exit(source):
-        names = {}
+        # the file is the source; the dataset size only ever comes from the flag
+        names = {f"{block}.{key}": "" for block, value in raw.items() for key in value}
+        names["data.dataset_size"] = "--dataset-size"
         for flag in flags:
             value = _plain(values.get(flag.name))
             if flag.key is None or value is None or value is False:
@@ -101,4 +143,5 @@ LIGHTNING_HELP = (
 
 
 def register(app: typer.Typer) -> None:
+    app.command(name="hf", help=HF_HELP)(huggingface)
     app.command(name="lightning", help=LIGHTNING_HELP)(lightning)

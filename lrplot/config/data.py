@@ -36,11 +36,11 @@ def check_data(ck: Checker, value: Any, path: str, given: Given) -> DataSpec | N
     for param in DATA_PARAMS:
         name = param.name
         where = f"{path}.{name}"
-        if name in data and name in own:
-            other = (given.paths or {}).get(name, name)
+        if name in data and name in (given.paths or {}):
+            other = (given.paths or {})[name]
             shown = ck.origins.locate(other)[0] or other
             raise ck.fail(where, f"is set twice: here and as {shown}; keep {shown}")
-        if name in data:
+        if name in data:  # over a framework's default (the Trainer's batch size 8)
             checked[name] = validate(param, data[name], where, ck.fail)
         elif name in own:
             checked[name] = own[name]

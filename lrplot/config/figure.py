@@ -10,7 +10,8 @@ from lrplot import formats, paths
 from lrplot.config import run
 from lrplot.config.context import Checker
 from lrplot.config.data import check_data
-from lrplot.config.framework import FRAMEWORK_KEYS, Frame, check_frame, misplaced
+from lrplot.config.frame import Frame
+from lrplot.config.framework import FRAMEWORK_KEYS, check_frame, misplaced
 from lrplot.config.metric import check_metric
 from lrplot.config.optimizer import check_optimizer
 from lrplot.families import family_of
@@ -50,7 +51,7 @@ def check_figure(ck: Checker) -> FigureSpec:
             raise ck.fail("curves", "give either 'scheduler' or 'curves', not both")
         curves = _curves(ck, data)
         _check_size(ck, curves, "curves")
-    elif "scheduler" not in data:
+    elif "scheduler" not in data and "huggingface" not in data:
         raise ck.fail("", "missing key 'scheduler' (or a 'curves' list)")
     else:
         curves = [check_curve(ck, data, {k: k for k in RUN_KEYS}, "")]
@@ -159,10 +160,18 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
     frame = check_frame(ck, data, owner, given)
     spec_data = check_data(ck, data.get("data"), owner["data"], frame.given)
     steps_per_epoch = _steps_per_epoch(ck, given, spec_data, frame, owner)
-    ck.optimizer = check_optimizer(ck, data.get("optimizer"), owner["optimizer"])
-    if data.get("scheduler") is None:
+    ck.optimizer = check_optimizer(
+        ck, frame.optimizer or data.get("optimizer"), frame.optimizer_path or owner["optimizer"]
+    )
+    if frame.finish is not None:
+        frame = frame.finish(ck, frame, steps_per_epoch, spec_data)
+        steps_per_epoch = frame.steps_per_epoch or steps_per_epoch
+    if frame.scheduler is not None:
+        scheduler = ck.scheduler(frame.scheduler, frame.scheduler_path)
+    elif data.get("scheduler") is None:
         raise ck.fail(owner["scheduler"], "missing scheduler")
-    scheduler = ck.scheduler(data["scheduler"], owner["scheduler"])
+    else:
+        scheduler = ck.scheduler(data["scheduler"], owner["scheduler"])
     family = family_of(scheduler)
     defaults = family.run_defaults(scheduler, steps_per_epoch)
     interval = frame.interval or given.get("interval") or defaults.interval or "epoch"
@@ -182,6 +191,7 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
         framework=frame.name,
         framework_path=frame.path,
         notes=frame.notes,
+        remarks=frame.remarks,
         **{p.name: _frozen(given.get(p.name, p.default)) for p in run.EXTRA},
     )
     _check_resume(ck, curve, owner["resume_at"])
@@ -207,7 +217,7 @@ def _steps_per_epoch(
 ) -> int:
     if data is None:
         accumulate = (frame.given.values or {}).get("accumulate", 1)
-        if accumulate > 1:
+        if accumulate > 1 and frame.finish is None:
             path = (frame.given.paths or {})["accumulate"]
             raise ck.fail(
                 path,

@@ -26,9 +26,12 @@ Translate = Callable[[Any, dict[str, Any], Callable[[str, str], SpecError]], Any
 
 def _translators() -> dict[str, tuple[str, Translate]]:
     """framework key -> (the key naming its file, its translator)."""
-    from lrplot.frameworks import lightning_cli
+    from lrplot.frameworks import hf, lightning_cli
 
-    return {"lightning": ("config", lightning_cli.translate)}
+    return {"lightning": ("config", lightning_cli.translate), "huggingface": ("args", hf.translate)}
+
+
+PICKLES = (".bin", ".pt", ".pth", ".pkl", ".pickle")
 
 
 def expand(doc: Document, base_dir: Path, confine: bool) -> Document:
@@ -98,7 +101,11 @@ def _merge(
             )
     mapping.update(translation.spec)
     mapping[key] = {**translation.spec[key], **own}
-    mapping["data"] = {**translation.spec.get("data", {}), **user_data}
+    merged = {**translation.spec.get("data", {}), **user_data}
+    if merged:
+        mapping["data"] = merged
+    else:
+        mapping.pop("data", None)
     for path, written in translation.aliases.items():
         if not (path.startswith(f"{key}.") and path.split(".", 1)[1] in own):
             doc.aliases[f"{prefix}{path}"] = f"{shown}{written}"
@@ -112,10 +119,17 @@ def _merge(
 
 def _read(doc: Document, name: Any, where: str, base_dir: Path, confine: bool) -> Document:
     def fail(message: str) -> SpecError:
+        if name == doc.source:  # the command line's own file: its name is already the source
+            return SpecError(message.removeprefix(f"{name}: "))
         return SpecError(message, path=where, line=doc.line(where))
 
     if not isinstance(name, str) or not name.strip():
         raise fail(f"must be a file name, got {name!r}")
+    if name.lower().endswith(PICKLES):
+        raise fail(
+            f"{name}: lrplot never unpickles a file (loading a pickle runs code); save "
+            "args.to_json_string() (or the config as YAML) and name that"
+        )
     try:
         target = resolve(name, base_dir, confine)
     except ReplayError as exc:

@@ -30,6 +30,8 @@ def spec_warnings(spec: FigureSpec) -> tuple[LrplotWarning, ...]:
         found.append(LrplotWarning(message, source=spec.source, path=shown, line=line))
 
     for curve in spec.curves:
+        for path, message in curve.remarks:
+            warn(path, message)
         scheduler = curve.scheduler
         lrs = curve.optimizer.group_lrs()
         if not curve.loop.never:  # else the loop's own warning says why nothing happens

@@ -117,13 +117,24 @@ def _block(params: Any, description: str) -> dict[str, Any]:
 
 
 def _frameworks() -> dict[str, Any]:
+    from lrplot.frameworks.hf import FILE_KEY, HF_PARAMS
     from lrplot.frameworks.lightning import LIGHTNING_PARAMS
 
     lightning = _block(
         LIGHTNING_PARAMS, "Lightning's lr_scheduler dict and Trainer arguments (Trainer.fit's loop)"
     )
     lightning["properties"]["limit_train_batches"] = {"type": "number", "minimum": 0}
-    return {"lightning": lightning}
+    huggingface = _block(HF_PARAMS, "TrainingArguments fields that shape a Trainer's schedule")
+    huggingface["properties"]["lr_scheduler_kwargs"] = {
+        "anyOf": [{"type": "object"}, {"type": "string"}],
+        "description": "scheduler_specific_kwargs (a mapping, or a JSON object string)",
+    }
+    huggingface["properties"]["warmup_ratio"] = {"type": "number", "minimum": 0, "maximum": 1}
+    huggingface["properties"][FILE_KEY] = {
+        "type": "string",
+        "description": "a TrainingArguments JSON (args.to_json_string()) or YAML file to read",
+    }
+    return {"lightning": lightning, "huggingface": huggingface}
 
 
 def _plot() -> dict[str, Any]:
@@ -178,6 +189,8 @@ def json_schema() -> dict[str, Any]:
             {"required": ["curves"]},
             # the optimizer and scheduler come from a LightningCLI config
             {"required": ["lightning"], "properties": {"lightning": {"required": ["config"]}}},
+            # ... or from TrainingArguments
+            {"required": ["huggingface"]},
         ],
         "definitions": {"scheduler": {"anyOf": schedulers}},
     }

@@ -321,33 +321,6 @@ def length(recipe: Recipe, params: Mapping[str, Any]) -> int | None:
     return None
 
 
-# What the lr does once a recipe is past its horizon (transformers does not clamp).
-AFTER = {
-    "linear": "stays at 0",
-    "cosine": "rises again (the cosine goes on)",
-    "cosine_with_restarts": "stays at 0",
-    "polynomial": "stays at lr_end",
-    "cosine_with_min_lr": "rises again (the cosine goes on)",
-    "cosine_warmup_with_min_lr": "rises again (the cosine goes on)",
-    "warmup_stable_decay": "stays at min_lr_ratio x lr",
-    "timm_cosine": "stays at lr_min",
-}
-
-
-def horizon(recipe: Recipe, params: Mapping[str, Any]) -> tuple[int, str] | None:
-    """The step where the recipe's decay ends, and the parameter that sets it; None for a
-    recipe that goes on forever (constant, constant_with_warmup, inverse_sqrt)."""
-    if recipe.name not in AFTER:
-        return None
-    total = length(recipe, params)
-    if total is None:
-        return None
-    if params.get("num_training_steps") is not None:
-        return total, "num_training_steps"
-    key = "num_stable_steps" if recipe.name == "warmup_stable_decay" else "t_initial"
-    return total, key
-
-
 def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fail: Fail) -> None:
     warmup = params.get("num_warmup_steps", 0)
     training = params.get("num_training_steps")

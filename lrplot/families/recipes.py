@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
-from lrplot.families.recipe_catalog import AFTER, RECIPES, Recipe, cross_check, horizon, length
+from lrplot.families.recipe_catalog import RECIPES, Recipe, cross_check, length
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import validate
@@ -25,6 +25,33 @@ from lrplot.pycode import call_source
 if TYPE_CHECKING:
     from lrplot.families.base import CheckContext, Warn
     from lrplot.model import CurveSpec
+
+
+# What the lr does once a recipe is past its horizon (transformers does not clamp).
+AFTER = {
+    "linear": "stays at 0",
+    "cosine": "rises again (the cosine goes on)",
+    "cosine_with_restarts": "stays at 0",
+    "polynomial": "stays at lr_end",
+    "cosine_with_min_lr": "rises again (the cosine goes on)",
+    "cosine_warmup_with_min_lr": "rises again (the cosine goes on)",
+    "warmup_stable_decay": "stays at min_lr_ratio x lr",
+    "timm_cosine": "stays at lr_min",
+}
+
+
+def horizon(recipe: Recipe, params: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The step where the recipe's decay ends, and the parameter that sets it; None for a
+    recipe that goes on forever (constant, constant_with_warmup, inverse_sqrt)."""
+    if recipe.name not in AFTER:
+        return None
+    total = length(recipe, params)
+    if total is None:
+        return None
+    if params.get("num_training_steps") is not None:
+        return total, "num_training_steps"
+    key = "num_stable_steps" if recipe.name == "warmup_stable_decay" else "t_initial"
+    return total, key
 
 
 class RecipeFamily:

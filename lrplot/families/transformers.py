@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from lrplot.errors import SimulationError, SpecError, close_match
 from lrplot.families import transformers_source as source
 from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
-from lrplot.families.recipe_catalog import AFTER
+from lrplot.families.recipes import AFTER
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import Kind, Param, number, validate
