@@ -189,6 +189,7 @@ def hf_trainer_run(out: Path, dataset_size: int, **arguments: Any) -> list[float
     trainer.remove_callback(ProgressCallback)
     trainer.train()
     trainer.save_state()
+    (out / "training_args.json").write_text(trainer.args.to_json_string())
     return used
 
 

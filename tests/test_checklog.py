@@ -13,6 +13,7 @@ from runs import Loop, hand_loop, hf_trainer_run, lightning_run
 from typer.testing import CliRunner
 
 import lrplot
+import lrplot.checklog
 from lrplot.cli import app
 
 L = torch.optim.lr_scheduler
@@ -335,4 +336,67 @@ def test_accumulation_transformers_trainer(tmp_path: Path) -> None:
     )
     assert lines[1].startswith(
         "likely cause: accumulation-x3: the run took one optimizer step per 3"
+    )
+
+
+# -- the plan as the framework's own file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("accumulate", [1, 3])
+def test_training_arguments_file_is_a_plan(tmp_path: Path, accumulate: int) -> None:
+    """The TrainingArguments the run wrote (args.to_json_string()) are the plan itself."""
+    used = hf_trainer_run(
+        tmp_path / "out",
+        40,
+        per_device_train_batch_size=4,
+        gradient_accumulation_steps=accumulate,
+        num_train_epochs=3,
+        learning_rate=1e-3,
+        lr_scheduler_type="cosine_with_restarts",
+        lr_scheduler_kwargs={"num_cycles": 2},
+        warmup_steps=0.25,
+        logging_steps=1,
+    )
+    args = tmp_path / "out" / "training_args.json"
+    plan_spec = lrplot.checklog.load_plan(args, dataset_size=40)
+    assert lrplot.simulate(plan_spec).lr[0].tolist() == pytest.approx(used, rel=1e-12)
+    code, lines = check(args, tmp_path / "out", "--dataset-size", "40")
+    assert (code, lines[0]) == (0, f"matches: {len(used)} logged points within rtol 1e-6")
+    wrong = check(args, tmp_path / "out", "--dataset-size", "80")  # the plan is twice as long
+    assert wrong[0] == 1
+
+
+def test_lightning_cli_config_is_a_plan(tmp_path: Path) -> None:
+    """A LightningCLI config (a bare scheduler: Lightning steps it once per epoch) against a
+    real Trainer.fit configured the same way (jsonargparse, which LightningCLI needs, is not
+    installed, so the run is built directly)."""
+    config = write(
+        tmp_path / "cli.yaml",
+        "trainer:\n  max_epochs: 3\n  accumulate_grad_batches: 2\n"
+        "optimizer:\n  class_path: torch.optim.SGD\n  init_args: {lr: 0.1, momentum: 0.9}\n"
+        "lr_scheduler:\n  class_path: torch.optim.lr_scheduler.StepLR\n"
+        "  init_args: {step_size: 1, gamma: 0.5}\ndata:\n  batch_size: 8\n",
+    )
+    folder, used = lightning_run(
+        tmp_path / "logs",
+        lambda o: L.StepLR(o, step_size=1, gamma=0.5),
+        epochs=3,
+        accumulate=2,
+        interval="epoch",
+    )
+    assert len(used) == 12
+    code, lines = check(config, folder, "--dataset-size", "64")
+    assert (code, lines[0]) == (0, "matches: 24 logged points within rtol 1e-6")
+    stepped = check(config, folder, "--dataset-size", "64", "--interval", "step")
+    assert stepped[0] == 1 and stepped[1][1].startswith("likely cause: stepped-per-epoch")
+
+
+def test_framework_options_need_a_framework_file(tmp_path: Path) -> None:
+    spec = write(tmp_path / "spec.yaml", WARMUP_COSINE)
+    log = write(tmp_path / "lr.csv", "step,lr\n0,0.01\n")
+    result = runner.invoke(app, ["check-log", str(spec), str(log), "--dataset-size", "10"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "--dataset-size: only for a TrainingArguments file or a LightningCLI config; an lrplot "
+        "spec says it under data: (or lightning:)"
     )

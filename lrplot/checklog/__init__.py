@@ -33,6 +33,7 @@ __all__ = [
     "check_log",
     "check_spec_log",
     "csv_lines",
+    "load_plan",
     "picture",
 ]
 
@@ -145,11 +146,13 @@ def check_log(
     *,
     rtol: float = DEFAULT_RTOL,
     curve: str | None = None,
+    framework: dict[str, object] | None = None,
 ) -> CheckResult:
-    """Read ``log`` (unless it is read already) and compare it with ``spec``'s plan."""
-    from lrplot.config import load_spec
+    """Read ``log`` (unless it is read already) and compare it with ``spec``'s plan: an lrplot
+    spec, a TrainingArguments file or a LightningCLI config (:func:`load_plan`; ``framework``
+    holds what such a file does not say, ``{"dataset_size": 50000}``)."""
 
-    figure = spec if isinstance(spec, FigureSpec) else load_spec(spec)
+    figure = spec if isinstance(spec, FigureSpec) else load_plan(spec, **(framework or {}))
     logged = log if isinstance(log, LoggedLr) else read_log(log, options)
     return check_spec_log(figure, logged, rtol=rtol, curve=curve)
 
@@ -227,3 +230,69 @@ def csv_lines(result: CheckResult) -> list[str]:
         shown = "" if planned != planned else repr(planned)
         lines.append(f"{step},{row},{value!r},{shown},{int(close)}\n")
     return lines
+
+
+FRAMEWORK_OPTIONS = (
+    "dataset_size",
+    "batch_size",
+    "world_size",
+    "drop_last",
+    "interval",
+    "frequency",
+)
+"""What a framework's file does not say, given on the command line (``--dataset-size``, ...)."""
+
+_HF_KEYS = {"lr_scheduler_type", "learning_rate", "num_train_epochs", "per_device_train_batch_size"}
+_LIGHTNING_KEYS = {"trainer", "lr_scheduler"}
+_SPEC_KEYS = {"scheduler", "curves"}
+
+
+def plan_kind(data: object) -> str:
+    """``huggingface`` for a TrainingArguments file, ``lightning`` for a LightningCLI config,
+    ``lrplot`` for an lrplot spec."""
+    if not isinstance(data, dict) or _SPEC_KEYS & set(data):
+        return "lrplot"
+    if _HF_KEYS & set(data):
+        return "huggingface"
+    if _LIGHTNING_KEYS & set(data):
+        return "lightning"
+    return "lrplot"
+
+
+def load_plan(path: str | Path, **given: object) -> FigureSpec:
+    """The plan in ``path``: an lrplot spec, a TrainingArguments file (JSON as
+    ``args.to_json_string()`` writes it, or YAML) or a LightningCLI config, the last two with
+    what they do not say themselves (``dataset_size=``, ``batch_size=``, ``world_size=``,
+    ``drop_last=``; Lightning's ``interval=``, ``frequency=``)."""
+    from lrplot.config import read_document, spec_from_document
+    from lrplot.config.yamlload import Document
+
+    source = str(path)
+    doc = read_document(path)
+    kind = plan_kind(doc.data)
+    options = {key: value for key, value in given.items() if value not in (None, False)}
+    unknown = set(options) - set(FRAMEWORK_OPTIONS)
+    if unknown:
+        raise TypeError(f"load_plan() got unexpected options {sorted(unknown)}")
+    if kind == "lrplot":
+        if options:
+            flag = "--" + next(iter(options)).replace("_", "-")
+            raise SpecError(
+                f"{flag}: only for a TrainingArguments file or a LightningCLI config; an "
+                "lrplot spec says it under data: (or lightning:)",
+                source=source,
+            )
+        return spec_from_document(doc, base_dir=Path(path).parent)
+    allowed = ("dataset_size", "world_size") if kind == "huggingface" else FRAMEWORK_OPTIONS
+    raw: dict[str, dict[str, object]] = {kind: {"args" if kind == "huggingface" else "config":
+                                                 source}, "data": {}}  # fmt: skip
+    names = {f"{kind}.{key}": "" for key in raw[kind]}
+    for key, value in options.items():
+        flag = "--" + key.replace("_", "-")
+        if key not in allowed:
+            raise SpecError(f"{flag}: not for a TrainingArguments file", source=source)
+        block = kind if key in ("interval", "frequency") else "data"
+        raw[block][key] = value
+        names[f"{block}.{key}"] = flag
+    names["data.dataset_size"] = "--dataset-size"
+    return spec_from_document(Document(raw, source, flags=names), confine=False)

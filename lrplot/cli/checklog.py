@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import inspect
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 
 from lrplot import formats
 from lrplot.cli.edge import errors_exit, warnings_to_stderr
+from lrplot.cli.frameworks import Interval
 from lrplot.cli.options import Flag, figure_overrides
 from lrplot.runlog.model import FORMATS, HF_CONVENTIONS
 
@@ -27,6 +29,8 @@ HELP = (
     "convention of which lr it logs at step s is applied (transformers >= 4.51 logs the lr of "
     "optimizer step s-1). Only logged points are compared; a log that ends early is not a "
     "divergence.\n\n"
+    "SPEC is an lrplot spec, or a TrainingArguments file or LightningCLI config with "
+    "--dataset-size (what such a file does not say).\n\n"
     "Likely causes, tested by simulating each with the real scheduler: stepped-per-epoch, "
     "stepped-per-step, accumulation-xK, offset-N, resumed-at-N, lr-scaled-xF.\n\n" + EXIT_CODES
 )
@@ -52,6 +56,18 @@ FLAGS = [
          "Write the plan, the log and the divergence to this file (png, svg, pdf), or the "
          "points compared (csv). Repeat for several.", metavar="FILE"),
     Flag("log_y", ("--log-y/--no-log-y",), bool | None, "Log-scale lr axis [off]."),
+    Flag("dataset_size", ("--dataset-size",), int | None, "For a TrainingArguments file or a "
+         "LightningCLI config: samples in the training set (the file does not say)."),
+    Flag("batch_size", ("--batch-size",), int | None, "For a LightningCLI config: samples per "
+         "batch on each device [its data.batch_size]."),
+    Flag("world_size", ("--world-size",), int | None, "For a TrainingArguments file or a "
+         "LightningCLI config: devices x nodes [1; trainer.devices x num_nodes]."),
+    Flag("drop_last", ("--drop-last",), bool, "For a LightningCLI config: the DataLoader drops "
+         "each device's last, incomplete batch.", False),
+    Flag("interval", ("--interval",), Interval | None, "For a LightningCLI config whose "
+         "configure_optimizers returns this interval [epoch]."),
+    Flag("frequency", ("--frequency",), int | None, "For a LightningCLI config whose "
+         "configure_optimizers returns this frequency [1]."),
     Flag("size", ("--size",), str | None, "Figure size in inches [8x4.5].", metavar="WxH"),
     Flag("dpi", ("--dpi",), int | None, "Figure resolution [100]."),
 ]  # fmt: skip
@@ -62,13 +78,18 @@ ARGUMENTS = [
         annotation=Annotated[Path, typer.Argument(help=text, show_default=False)],
     )
     for name, text in (
-        ("spec", "The plan: a YAML spec."),
+        (
+            "spec",
+            "The plan: an lrplot spec, a TrainingArguments file (as "
+            "args.to_json_string() writes it) or a LightningCLI config.",
+        ),
         ("log", "The run's log: a file, or a TensorBoard / Hugging Face output folder."),
     )
 ]
 
 
 def check_log(spec: Path, log: Path, **values: Any) -> None:
+    from lrplot.checklog import FRAMEWORK_OPTIONS
     from lrplot.checklog import check_log as run_check
     from lrplot.runlog import LogOptions
 
@@ -94,7 +115,10 @@ def check_log(spec: Path, log: Path, **values: Any) -> None:
             raise OutputError("-o -: check-log prints its verdict on stdout; name a file")
         kinds = [formats.format_of(path) for path in outputs]
         with warnings_to_stderr():
-            result = run_check(spec, log, options, rtol=values["rtol"], curve=values["curve"])
+            framework = {key: _plain(values[key]) for key in FRAMEWORK_OPTIONS}
+            result = run_check(
+                spec, log, options, rtol=values["rtol"], curve=values["curve"], framework=framework
+            )
             if outputs:
                 _write(result, outputs, kinds, values)
     for line in result.lines():
@@ -103,6 +127,10 @@ def check_log(spec: Path, log: Path, **values: Any) -> None:
         print(f"wrote {path}", file=sys.stderr)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _write(result: Any, outputs: list[str], kinds: list[str], values: dict[str, Any]) -> None:
