@@ -36,7 +36,7 @@ HELP = (
 )
 FLAGS = [
     Flag("format", ("--format",), str | None,
-         f"The log's format: {', '.join(FORMATS)} [detected]."),
+         f"The log's format: {', '.join(FORMATS)} [detected].", metavar="FORMAT"),
     Flag("column", ("--column",), str | None,
          "The lr column of a CSV (or W&B metric) [the first named lr, learning_rate or lr-*]."),
     Flag("step_column", ("--step-column",), str | None,
@@ -47,7 +47,7 @@ FLAGS = [
          "*/learning_rate]."),
     Flag("hf_convention", ("--hf-convention",), str | None,
          "Which lr transformers logged at step s: new (>= 4.51, the lr optimizer step s used) "
-         "or old (the lr after it) [the installed transformers']."),
+         "or old (the lr after it) [the installed transformers'].", metavar="old|new"),
     Flag("group", ("--group",), int | None,
          "The param group the log holds, from 0 [from the column name: lr-SGD/pg2 is 1; else 0]."),
     Flag("curve", ("--curve",), str | None, "The curve of a curves: spec to compare, by label."),
@@ -75,7 +75,9 @@ ARGUMENTS = [
     inspect.Parameter(
         name,
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        annotation=Annotated[Path, typer.Argument(help=text, show_default=False)],
+        annotation=Annotated[
+            Path, typer.Argument(help=text, show_default=False, metavar=name.upper())
+        ],
     )
     for name, text in (
         (
