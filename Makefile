@@ -48,14 +48,24 @@ $(VENV_TIMM)/.installed: pyproject.toml constraints.txt constraints-timm.txt
 	$(PIP_TIMM) install -c $(VENV_TIMM)/constraints-shared.txt -c constraints-timm.txt -e '.[dev,timm]'
 	touch $@
 
+# The examples: configs/timm-*.yaml need timm, so they render in .venv-timm; every other one in
+# .venv. configs/import-*.yaml import configs/schedules.py, which a config can never allow by
+# itself: the render passes --allow-import schedules.
+TIMM_CONFIGS := $(sort $(wildcard configs/timm-*.yaml))
+CONFIGS := $(filter-out $(TIMM_CONFIGS),$(sort $(wildcard configs/*.yaml)))
+ALLOW := --allow-import schedules
+
 ## Render every example in configs/ to $(OUT)/ as PNG and CSV.
-demo: venv
-	$(BIN)/lrplot render configs --out-dir $(OUT) --format png,csv
+demo: venv venv-timm
+	$(BIN)/lrplot render $(CONFIGS) --out-dir $(OUT) --format png,csv $(ALLOW)
+	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir $(OUT) --format png,csv
 
 ## Render configs/ into docs/figures/ (PNG + SVG) and write docs/gallery.md. Commit the result;
-## CI (.ci/run) fails when they are stale. Up-to-date figures are skipped (docs/figures/.lrplot-manifest.json).
-docs: venv
-	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg
+## CI (.ci/run) fails when they are stale. Up-to-date figures are skipped (docs/figures/.lrplot-manifest.json;
+## it records one environment, so a run in the other venv renders its configs again).
+docs: venv venv-timm
+	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg $(ALLOW)
+	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md
 	$(BIN)/lrplot render $(DOC_EXAMPLES) --out-dir docs/figures --format png
 	$(BIN)/lrplot check-log $(CHECK_LOG_EXAMPLE) -o docs/figures/check-log.png || test $$? -eq 1
@@ -68,8 +78,9 @@ test: venv venv-timm lint
 
 ## The committed figures and gallery must be what `make docs` would write now (writes nothing;
 ## exit 1 lists each stale file).
-check-docs: venv
-	$(BIN)/lrplot render configs --out-dir docs/figures --format png,svg --check
+check-docs: venv venv-timm
+	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg $(ALLOW) --check
+	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --check
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --check
 	$(BIN)/lrplot render $(DOC_EXAMPLES) --out-dir docs/figures --format png --check
 	rm -rf .check-docs && mkdir .check-docs

@@ -31,6 +31,7 @@ def render(
     options: PlotOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     capture: dict[str, bytes] | None = None,
+    allow_import: Iterable[str] = (),
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -41,10 +42,11 @@ def render(
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
     output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
+    ``allow_import`` is passed to :func:`~lrplot.config.load_spec` when ``spec`` is a path.
     """
     from lrplot.simulate import simulate_figure
 
-    figure_spec = spec if isinstance(spec, FigureSpec) else load_spec(spec)
+    figure_spec = _loaded(spec, allow_import)
     try:
         formats = [format_of(path) for path in outputs]
         if capture is None:
@@ -86,6 +88,10 @@ def render(
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
+
+
+def _loaded(spec: FigureSpec | str | Path, allow_import: Iterable[str]) -> FigureSpec:
+    return spec if isinstance(spec, FigureSpec) else load_spec(spec, allow_import=allow_import)
 
 
 def _text_path(spec: FigureSpec) -> str | None:

@@ -278,6 +278,8 @@ def test_environment_names_versions_without_importing(tmp_path: Path) -> None:
     assert env["torch"] == torch.__version__
     assert env["matplotlib"] == matplotlib.__version__
     assert env["numpy"] == numpy.__version__
+    transformers = pytest.importorskip("transformers")
+    assert env["transformers"] == transformers.__version__
     assert len(env["lrplot-source"]) == 64
 
 

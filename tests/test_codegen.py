@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES_ALLOW, examples
 from typer.testing import CliRunner
 
 from lrplot.cli import app
@@ -24,7 +25,7 @@ from lrplot.model import FigureSpec
 from lrplot.outputs.csv import csv_lines
 from lrplot.simulate import simulate_figure
 
-CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+CONFIGS = examples()
 
 
 def csv_curves(spec: FigureSpec) -> dict[str, list[list[float]]]:
@@ -49,8 +50,10 @@ def run_code(code: str) -> dict[str, list[list[float]]]:
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
-def test_code_round_trips_every_example(path: Path) -> None:
-    spec = load_spec(path)
+def test_code_round_trips_every_example(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # configs/import-*.yaml: the script imports schedules.py from the config's folder.
+    monkeypatch.syspath_prepend(str(path.parent))
+    spec = load_spec(path, allow_import=EXAMPLES_ALLOW)
     assert run_code(python_code(spec)) == csv_curves(spec)
 
 

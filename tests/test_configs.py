@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import torch
 import yaml
+from conftest import EXAMPLES_ALLOW, examples
 from typer.testing import CliRunner
 
 from lrplot.cli import app
@@ -22,7 +23,7 @@ from lrplot.families.torch_rules import ALIASES
 from lrplot.metrics import metric_values
 from lrplot.model import MetricSpec
 
-CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+CONFIGS = examples()  # the timm-* ones: tests/test_timm.py
 
 
 def _float_loader() -> type[yaml.SafeLoader]:
@@ -140,8 +141,10 @@ def test_there_is_an_example_for_every_scheduler() -> None:
 
 
 def test_render_writes_every_figure_and_csv_matching_torch(tmp_path: Path) -> None:
+    allow = [f"--allow-import={name}" for name in EXAMPLES_ALLOW]
     result = CliRunner().invoke(
-        app, ["render", *map(str, CONFIGS), "--out-dir", str(tmp_path), "--format", "png,csv"]
+        app,
+        ["render", *map(str, CONFIGS), "--out-dir", str(tmp_path), "--format", "png,csv", *allow],
     )
     assert result.exit_code == 0, result.output
     for path in CONFIGS:

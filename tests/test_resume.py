@@ -286,3 +286,56 @@ def test_bad_resume_input_is_a_one_line_error(text: str, message: str, tmp_path:
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines()[0].startswith(f"error: {spec}: {message}")
     assert not (tmp_path / "bad.csv").exists()
+
+
+# -- the same through the import family (an imported scheduler of the user's own) ---------------
+
+
+class ForgetfulWarmup(L.LRScheduler):
+    """A user's scheduler that counts its warmup in an attribute its state_dict() leaves out,
+    as hand-written schedulers often do: a resumed run warms up again."""
+
+    def __init__(self, optimizer: Any, warmup: int = 10) -> None:
+        self.warmup = warmup
+        self.ticks = -1  # the constructor's own first step makes it 0
+        super().__init__(optimizer)
+
+    def step(self, epoch: Any = None) -> None:
+        self.ticks += 1
+        super().step(epoch)
+
+    def get_lr(self) -> list[float]:
+        factor = min(1.0, (self.ticks + 1) / self.warmup)
+        return [base * factor for base in self.base_lrs]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state.pop("ticks", None)
+        return state
+
+
+def test_an_imported_scheduler_with_state_outside_state_dict_warns() -> None:
+    text = (
+        "epochs: 30\noptimizer: {lr: 0.1}\nresume_at: [15]\n"
+        "scheduler: {import: 'test_resume:ForgetfulWarmup', warmup: 10}\n"
+    )
+    spec = lrplot.spec_from_text(text, allow_import=["test_resume"])
+    with pytest.warns(ResumeWarning, match=r"resuming before step 15 \(resume_mode: state_dict\) "
+                      r"changes the schedule: at step 16 the uninterrupted run has lr 0.1, the "
+                      r"resumed one 0.02"):  # fmt: skip
+        curve = lrplot.simulate(spec)
+    # By hand: the same class, resumed from both state dicts, warms up again.
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = ForgetfulWarmup(optimizer, warmup=10)
+    rows = []
+    for t in range(30):
+        if t == 15:
+            state, schedule = optimizer.state_dict(), scheduler.state_dict()
+            optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+            scheduler = ForgetfulWarmup(optimizer, warmup=10)
+            optimizer.load_state_dict(state)
+            scheduler.load_state_dict(schedule)
+        rows.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert curve.lr[0].tolist() == rows

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -290,35 +288,6 @@ def test_list_show_init_and_schema_know_the_family(tmp_path: Path) -> None:
         assert len(lrplot.simulate(spec)) > 0
     schema = runner.invoke(app, ["schema"]).stdout
     assert '"transformers cosine_with_min_lr"' in schema
-
-
-def test_without_transformers_every_use_says_how_to_install_it() -> None:
-    # sys.modules[name] = None makes `import transformers` fail as if it were not installed.
-    script = """
-import sys
-sys.modules["transformers"] = None
-from typer.testing import CliRunner
-from lrplot.cli import app
-import lrplot
-runner = CliRunner()
-r = runner.invoke(app, ["transformers", "cosine", "--num-warmup-steps", "3"])
-print(r.exit_code, r.stderr.strip())
-listed = runner.invoke(app, ["list"]).stdout
-print(listed.split("transformers get_scheduler ")[1].splitlines()[:2])
-try:
-    lrplot.spec_from_text("scheduler:\\n  transformers: cosine\\n", "x.yaml")
-except lrplot.LrplotError as error:
-    print(error)
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    install = "transformers is not installed; pip install 'lrplot[transformers]'"
-    assert done.stdout.splitlines() == [
-        f"2 error: lrplot transformers: {install}",
-        str(["(an optional extra):", f"  not available: {install}"]),
-        f"x.yaml: scheduler.transformers (line 2): {install}",
-    ]
 
 
 # -- lrplot's recipes against the real get_scheduler ---------------------------------------------

@@ -70,6 +70,8 @@ class BatchOptions:
     # Figure flags given on the command line (PlotOptions.merged() keywords; None = not given),
     # applied over each config's `plot:` mapping.
     plot: Mapping[str, Any] = field(default_factory=dict)
+    # Top-level packages the configs' `import:` schedulers may import (--allow-import).
+    allow_import: tuple[str, ...] = ()
 
 
 class Reporter(Protocol):

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 MANIFEST_NAME = ".lrplot-manifest.json"
 MANIFEST_VERSION = 2
 # Distributions whose version can change the bytes of an output (pillow encodes PNGs, fonttools
-# subsets the fonts embedded in PDFs, PyYAML reads the configs).
-DISTRIBUTIONS = ("lrplot", "torch", "matplotlib", "numpy", "pillow", "fonttools", "PyYAML")
+# subsets the fonts embedded in PDFs, PyYAML reads the configs; transformers and timm build the
+# schedulers of their families).
+DISTRIBUTIONS = (
+    "lrplot", "torch", "matplotlib", "numpy", "pillow", "fonttools", "PyYAML", "transformers",
+    "timm",
+)  # fmt: skip
 
 
 def environment() -> dict[str, str]:

@@ -41,7 +41,7 @@ def plan(
     options_flags = dict(options.plot)
     for config in configs:
         try:
-            spec = load_spec(config)
+            spec = load_spec(config, allow_import=options.allow_import)
             for warning in spec.warnings:  # legal but suspicious: said on every run
                 reporter.message(f"warning: {warning}")
             if spec.outputs:

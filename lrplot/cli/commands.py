@@ -12,7 +12,7 @@ import typer
 
 from lrplot import formats
 from lrplot.cli.edge import EXIT_CODES, errors_exit
-from lrplot.cli.options import FIGURE, Flag, figure_overrides
+from lrplot.cli.options import FIGURE, IMPORTS, Flag, allowed_imports, figure_overrides
 from lrplot.errors import SpecError
 
 RENDER_EXIT_CODES = (
@@ -66,6 +66,7 @@ def render(paths: list[str], **values: Any) -> None:
             jobs=jobs,
             fail_fast=values["fail_fast"],
             plot=figure_overrides(values),
+            allow_import=allowed_imports(values),
         )
         result = run(collect(paths), options, reporter())
     print(result.summary, file=sys.stderr)
@@ -74,7 +75,7 @@ def render(paths: list[str], **values: Any) -> None:
 
 
 render.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [PATHS] + [flag.parameter() for flag in RENDER + FIGURE]
+    [PATHS] + [flag.parameter() for flag in RENDER + FIGURE + IMPORTS]
 )
 
 
@@ -84,14 +85,25 @@ def list_schedulers() -> None:
     sys.stdout.write(list_text())
 
 
-def code(
-    path: Annotated[Path, typer.Argument(help="A YAML spec.", show_default=False)],
-) -> None:
+def code(path: Path, **values: Any) -> None:
     from lrplot.config import load_spec
     from lrplot.describe.code import python_code
 
     with errors_exit():
-        print(python_code(load_spec(path)), end="")
+        spec = load_spec(path, allow_import=allowed_imports(values))
+        print(python_code(spec), end="")
+
+
+code.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter(
+            "path",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[Path, typer.Argument(help="A YAML spec.", show_default=False)],
+        )
+    ]
+    + [flag.parameter() for flag in IMPORTS]
+)
 
 
 def show(

@@ -47,6 +47,7 @@ class Flag:
     metavar: str | None = None
     show_default: bool | str = False
     param: Param | None = None  # the Param whose value it gives, converted by its kind
+    positional: bool = False  # an argument (``lrplot import MODULE:ATTR``), not an option
 
     @property
     def flag(self) -> str:
@@ -54,6 +55,13 @@ class Flag:
         return self.decls[0].split("/")[0]
 
     def parameter(self) -> inspect.Parameter:
+        if self.positional:
+            argument = typer.Argument(help=self.help, metavar=self.metavar, show_default=False)
+            return inspect.Parameter(
+                self.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=Annotated[self.type, argument],
+            )
         option = typer.Option(
             *self.decls, help=self.help, metavar=self.metavar, show_default=self.show_default
         )
@@ -275,14 +283,22 @@ def from_flag(param: Param, value: Any, flag: str) -> Any:
 # -- a command's flags -> a spec mapping, with where each value came from -----------------------
 
 
-def command_flags(entry: Entry) -> list[Flag]:
-    """Every option of ``lrplot NAME``: run, output, figure, metric, then the entry's own."""
+def command_flags(entry: Entry, key: str = "type") -> list[Flag]:
+    """Every option of ``lrplot NAME``: run, output, figure, metric, imports, then the entry's
+    own (``key`` is its family's YAML key, which a ``target`` argument fills)."""
     common = run_flags(entry) + OUTPUT + FIGURE
-    if entry.uses_metric:
+    if entry.uses_metric or entry.any_keywords:  # an imported callable may step with one
         common += metric_flags()
+    common += IMPORTS
     taken = {decl for flag in common for decl in flag.decls}
     own = [param_flag(entry, p) for p in entry.params if option_name(p.name) not in taken]
-    return common + own
+    if entry.any_keywords:
+        own.append(KEYWORDS)
+    first = []  # the command's argument comes before every option
+    if entry.target:
+        first.append(Flag("target", (entry.target,), str, TARGET_HELP, key=f"scheduler.{key}",
+                          metavar=entry.target, positional=True))  # fmt: skip
+    return first + common + own
 
 
 def document(
@@ -303,6 +319,12 @@ def document(
         except LrplotError as exc:
             raise exc.located(path=flag.flag) from None
         _put(raw, flag.key, value)
+    for text in values.get(KEYWORDS.name) or []:
+        name, value = keyword(text)
+        if name in raw["scheduler"]:
+            raise SpecError(f"--kw {name}: {name!r} is given twice")
+        raw["scheduler"][name] = value
+        names[f"scheduler.{name}"] = f"--kw {name}"
     return raw, names
 
 
@@ -331,3 +353,49 @@ def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
                 exc.message = f"--{key}: {exc.message}"
                 raise
     return given
+
+
+# -- imports: what a spec may import, and the keyword arguments of an imported callable ----------
+
+ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
+TARGET_HELP = (
+    "The scheduler class or factory to import, module:attribute (e.g. mypkg.schedules:Warmup); "
+    "called as attribute(optimizer, **--kw). Its top-level package must be allowed with "
+    "--allow-import."
+)
+IMPORTS = [
+    Flag("allow_import", ("--allow-import",), list[str] | None,
+         "Let `import:` schedulers import this top-level package (importing runs its code); "
+         f"repeatable, or comma-separated. {ALLOW_IMPORT_ENV}=a,b adds more.", metavar="PKG"),
+]  # fmt: skip
+KEYWORDS = Flag(
+    "keywords",
+    ("--kw",),
+    list[str] | None,
+    "A keyword argument for the imported callable, KEY=VALUE (VALUE read as YAML: 5, 1e-3, "
+    "[30, 60], true, text); repeatable.",
+    metavar="KEY=VALUE",
+)
+
+
+def allowed_imports(values: dict[str, Any]) -> tuple[str, ...]:
+    """The packages ``import:`` may import: ``--allow-import`` plus ``LRPLOT_ALLOW_IMPORT``."""
+    import os
+
+    given = list(values.get("allow_import") or []) + [os.environ.get(ALLOW_IMPORT_ENV, "")]
+    names = [name.strip() for text in given for name in text.split(",")]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def keyword(text: str) -> tuple[str, Any]:
+    """``--kw warmup=5`` -> ``("warmup", 5)``: the value is read as a YAML value."""
+    from lrplot.config.yamlload import load_text
+
+    name, equals, value = text.partition("=")
+    name = name.strip()
+    if not equals or not name.isidentifier():
+        raise SpecError(f"--kw: must be KEY=VALUE with KEY a name, got {text!r}")
+    try:
+        return name, load_text(value, f"--kw {name}").data if value.strip() else ""
+    except LrplotError as exc:
+        raise exc.located(path=f"--kw {name}") from None

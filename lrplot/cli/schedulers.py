@@ -16,7 +16,13 @@ from typing import Any
 import typer
 
 from lrplot.cli.edge import EXIT_CODES, errors_exit, print_warnings, warnings_to_stderr
-from lrplot.cli.options import Flag, command_flags, document, figure_overrides
+from lrplot.cli.options import (
+    Flag,
+    allowed_imports,
+    command_flags,
+    document,
+    figure_overrides,
+)
 from lrplot.cli.progress import SimulationProgress
 from lrplot.errors import SpecError
 from lrplot.families import families
@@ -32,7 +38,8 @@ def run_entry(family: Family, entry: Entry, flags: list[Flag], values: dict[str,
     with errors_exit(source):
         raw, names = document(entry, family.key, flags, values)
         doc = Document(raw, source, flags=names)
-        spec = spec_from_document(doc, confine=False)  # --metric-file is the user's own
+        # --metric-file is the user's own
+        spec = spec_from_document(doc, confine=False, allow_import=allowed_imports(values))
         write_or_summarize(spec, values.get("output") or [], figure_overrides(values), source)
         print_warnings(spec.warnings)  # after the run, so that an error stays the only line
 
@@ -66,7 +73,7 @@ def write_or_summarize(
 
 
 def _command(family: Family, entry: Entry) -> Callable[..., None]:
-    flags = command_flags(entry)
+    flags = command_flags(entry, family.key)
 
     def command(**values: Any) -> None:
         run_entry(family, entry, flags, values)

@@ -72,6 +72,9 @@ def show_text(name: str) -> str:
     lines = [f"{entry.name}  ({entry.origin})"]
     aliases = ", ".join(dict.fromkeys([entry.command, *entry.aliases]))
     yaml_name = entry.command if family.key == "type" else entry.name
+    if entry.target:
+        yaml_name = f'"{entry.target}"'
+
     lines.append(
         f"names: {aliases}   command: {_command_of(entry)}   YAML: {family.key}: {yaml_name}"
     )

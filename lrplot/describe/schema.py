@@ -27,6 +27,8 @@ def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
     """One alternative of ``definitions.scheduler``: an entry of a family's catalogue."""
     names = list(dict.fromkeys([entry.name, *entry.names]))
     properties: dict[str, Any] = {family.key: {"enum": names, "description": entry.summary}}
+    if entry.target:  # the key holds what the command's argument names: module:attribute
+        properties[family.key] = {"type": "string", "description": entry.doc}
     for param in entry.params:
         properties[param.name] = param_schema(param)
     nested = [p.name for p in entry.params if p.kind is Kind.SCHEDULERS]
@@ -39,7 +41,7 @@ def _scheduler(family: Family, entry: Entry) -> dict[str, Any]:
         "type": "object",
         "properties": properties,
         "required": required + nested[:1],
-        "additionalProperties": False,
+        "additionalProperties": entry.any_keywords,  # an imported callable's keywords
     }
 
 

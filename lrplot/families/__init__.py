@@ -1,7 +1,8 @@
 """Scheduler families: each source of schedulers behind one protocol (:mod:`.base`).
 
 ``torch`` (every class of the installed torch) and ``recipe`` (lrplot's recipes) are built in;
-``transformers`` calls the installed ``get_scheduler`` when that optional extra is installed.
+``transformers`` and ``timm`` call the installed libraries when those optional extras are installed;
+``import`` calls a class or factory of the user's own (only what the caller allows).
 The rest of lrplot reaches a family through the functions here, never by a scheduler's name.
 """
 
@@ -11,8 +12,10 @@ from typing import Any
 
 from lrplot.errors import SpecError
 from lrplot.families.base import Entry, Family, family_of, register, registered
+from lrplot.families.imported import ImportFamily
 from lrplot.families.recipes import RecipeFamily
 from lrplot.families.switch import SwitchFamily
+from lrplot.families.timm import TimmFamily
 from lrplot.families.torch import TorchFamily
 from lrplot.families.transformers import TransformersFamily
 
@@ -20,6 +23,8 @@ register(TorchFamily())
 register(RecipeFamily())
 register(SwitchFamily())
 register(TransformersFamily())
+register(TimmFamily())
+register(ImportFamily())
 
 __all__ = [
     "Entry",
