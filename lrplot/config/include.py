@@ -112,7 +112,7 @@ def _merge(
     for path, line in original.lines.items():
         doc.lines.setdefault(f"{shown}{path}", line)
     doc.notes[f"{prefix}{key}"] = [
-        f"read {name}: {', '.join(translation.read)}",
+        f"read {'' if name == doc.source else f'{name}: '}{', '.join(translation.read)}",
         *translation.notes,
     ]
 
