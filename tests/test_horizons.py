@@ -12,19 +12,20 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import EXAMPLES_ALLOW, examples
 from typer.testing import CliRunner
 
 import lrplot
 from lrplot.cli import app
 from lrplot.errors import CurveWarning
 
-CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+CONFIGS = examples()  # the timm-* ones need timm, in .venv-timm
 runner = CliRunner()
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.stem for c in CONFIGS])
 def test_no_example_config_warns(config: Path) -> None:
-    spec = lrplot.load_spec(config)
+    spec = lrplot.load_spec(config, allow_import=EXAMPLES_ALLOW)
     assert spec.warnings == ()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a CurveWarning (collapse) or anything else fails
