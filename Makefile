@@ -26,6 +26,11 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 
 .PHONY: venv venv-timm demo docs test check-docs lint clean
 
+# The README's examples outside the gallery: a resumed run, and check-log of a real run's log
+# (docs/examples/check-log/make_run.py wrote run.csv) against its plan.
+DOC_EXAMPLES := docs/examples/resume.yaml
+CHECK_LOG_EXAMPLE := docs/examples/check-log/spec.yaml docs/examples/check-log/run.csv
+
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -63,6 +68,8 @@ docs: venv venv-timm
 	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg --theme both $(ALLOW)
 	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --theme both
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark
+	$(BIN)/lrplot render $(DOC_EXAMPLES) --out-dir docs/figures --format png
+	$(BIN)/lrplot check-log $(CHECK_LOG_EXAMPLE) -o docs/figures/check-log.png || test $$? -eq 1
 
 ## Lint, type-check, run the test suite, and check that the committed gallery is current.
 test: venv venv-timm lint
@@ -76,6 +83,12 @@ check-docs: venv venv-timm
 	$(BIN)/lrplot render $(CONFIGS) --out-dir docs/figures --format png,svg --theme both $(ALLOW) --check
 	$(BIN_TIMM)/lrplot render $(TIMM_CONFIGS) --out-dir docs/figures --format png,svg --theme both --check
 	$(BIN)/python -m lrplot.gallery configs --figures docs/figures --out docs/gallery.md --dark --check
+	$(BIN)/lrplot render $(DOC_EXAMPLES) --out-dir docs/figures --format png --check
+	rm -rf .check-docs && mkdir .check-docs
+	$(BIN)/lrplot check-log $(CHECK_LOG_EXAMPLE) -o .check-docs/check-log.png || test $$? -eq 1
+	cmp docs/figures/check-log.png .check-docs/check-log.png || \
+		(echo "stale: docs/figures/check-log.png (run make docs)"; exit 1)
+	rm -rf .check-docs
 
 lint: venv
 	$(BIN)/ruff check lrplot tests bench
@@ -93,4 +106,4 @@ bench: venv
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_TIMM) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_TIMM) $(OUT) .pytest_cache .mypy_cache .ruff_cache .check-docs

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from lrplot.checklog import CheckResult, check_log
 from lrplot.config import load_spec, spec_from_mapping, spec_from_text
 from lrplot.errors import LrplotError, LrplotWarning
 from lrplot.model import Curve, CurveSpec, FigureSpec
 from lrplot.render import render
+from lrplot.runlog import LoggedLr, LogOptions, read_log
 from lrplot.simulate import simulate_figure
 
 # isort: split
@@ -24,13 +26,18 @@ from lrplot.simulate import simulate_figure
 from lrplot.api import plot, simulate
 
 __all__ = [
+    "CheckResult",
     "Curve",
     "CurveSpec",
     "FigureSpec",
+    "LogOptions",
+    "LoggedLr",
     "LrplotError",
     "LrplotWarning",
+    "check_log",
     "load_spec",
     "plot",
+    "read_log",
     "render",
     "simulate",
     "simulate_figure",

@@ -30,6 +30,9 @@ MAX_TEXT = 1000  # characters in a title or a curve label
 
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")
+RESUME_MODES = ("state_dict", "rebuild", "fresh")
+"""How a resumed run gets its scheduler back: load its state_dict, build it with
+``last_epoch=K-1``, or build it anew (without its state) on the resumed optimizer."""
 DEFAULT_PROFILE = "exp-decay"
 
 
@@ -156,6 +159,8 @@ class CurveSpec:
     framework_path: str = ""  # the key path of the framework's block ("curves[1].lightning")
     notes: tuple[str, ...] = ()  # how the run was derived, for the summary and `show`
     remarks: tuple[tuple[str, str], ...] = ()  # warnings found while checking: (key path, text)
+    resume_at: tuple[int, ...] = ()  # optimizer steps before which the run resumes
+    resume_mode: str = "state_dict"
 
     @property
     def total_steps(self) -> int:
@@ -240,6 +245,8 @@ class Curve:
     facts: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, np.ndarray] = field(default_factory=dict)
     figure: FigureSpec | None = field(default=None, compare=False, repr=False)
+    after: np.ndarray | None = None  # per group: the lr after the run's last scheduler step
+    uninterrupted: np.ndarray | None = None  # with resume_at: the lr of the same run, never resumed
 
     @property
     def label(self) -> str:

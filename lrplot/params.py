@@ -201,8 +201,8 @@ def _int_list(param: Param, value: Any, path: str, fail: Fail) -> list[int]:
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int):
             raise fail(f"{path}[{i}]", f"must be an integer, got {typename(item)} {item!r}")
-        if item < 0:
-            raise fail(f"{path}[{i}]", f"must be >= 0, got {item}")
+        if item < (param.low or 0):
+            raise fail(f"{path}[{i}]", f"must be {param.rule or '>= 0'}, got {item}")
     for i in range(1, len(value)):
         if value[i] <= value[i - 1]:
             what = "repeats" if value[i] == value[i - 1] else "is smaller than the one before"
@@ -300,7 +300,8 @@ def json_schema(param: Param, scheduler_ref: str = "#/definitions/scheduler") ->
     elif kind is Kind.CHOICE:
         schema = {"enum": list(param.choices)}
     elif kind is Kind.INT_LIST:
-        schema = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1}
+        least = int(param.low) if param.low is not None else 0
+        schema = {"type": "array", "items": {"type": "integer", "minimum": least}, "minItems": 1}
     elif kind is Kind.FLOAT_OR_LIST:
         item = _bounded({"type": "number"}, param)
         schema = {"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]}

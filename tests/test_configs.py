@@ -48,6 +48,8 @@ def _lambda(text: str) -> Any:
 def _build(spec: dict[str, Any], optimizer: torch.optim.Optimizer, total: int) -> Any:
     spec = dict(spec)
     kind = spec.pop("type")
+    if kind == "switch":  # a hand-written loop: (milestones, schedulers), stepped in _step
+        return spec["milestones"], [_build(s, optimizer, total) for s in spec["schedulers"]]
     name = ALIASES.get(kind, kind)
     cls = getattr(torch.optim.lr_scheduler, name, None) or torch.optim.swa_utils.SWALR
     if "schedulers" in spec:
@@ -107,12 +109,19 @@ def _oracle(config: dict[str, Any], folder: Path = Path(".")) -> list[list[float
             lrs[g].append(float(group["lr"]))
         optimizer.step()
         if interval == "step" or (t + 1) % per_epoch == 0:
-            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(metric[k])
-            else:
-                scheduler.step()
+            _step(scheduler, k, metric)
             k += 1
     return lrs
+
+
+def _step(scheduler: Any, k: int, metric: list[float]) -> None:
+    if isinstance(scheduler, tuple):  # switch: only the scheduler whose phase step k is in
+        milestones, schedulers = scheduler
+        scheduler = schedulers[sum(1 for m in milestones if m <= k)]
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(metric[k])
+    else:
+        scheduler.step()
 
 
 def _curves(config: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from reference import CASES, reference_rows, run_header
 
 import lrplot
 
-simulate_module = importlib.import_module("lrplot.simulate")
+simulate_module = importlib.import_module("lrplot.recording")  # the loop simulate() runs
 
 
 @pytest.mark.parametrize("chunk", [1, 7])
@@ -49,7 +49,7 @@ scheduler:
 
 
 def test_constant_momentum_is_a_view_with_exact_bits() -> None:
-    rows = simulate_module._Rows(2, 6)
+    rows = simulate_module.Rows(2, 6)
     block = np.array([[-0.0, -0.0, -0.0], [0.9, 0.9, 0.9]])
     rows.add(0, block)
     rows.add(3, block.copy())

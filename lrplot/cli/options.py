@@ -95,11 +95,13 @@ def run_flags(entry: Entry) -> list[Flag]:
         decls = (option_name(param.name), *([SHORT[param.name]] if param.name in SHORT else []))
         note = notes.get(param.name, param.default_note)
         text = f"{param.doc[:1].upper()}{param.doc[1:]} [{note}]."
+        # A list of run options may be given as 10,20 or by repeating the flag.
+        kind = list[str] | None if param.kind is Kind.INT_LIST else _annotation(entry, param)
         flags.append(
             Flag(
                 param.name,
                 decls,
-                _annotation(entry, param),
+                kind,
                 text,
                 key=param.name,
                 metavar=_KIND_METAVARS.get(param.kind),
@@ -356,7 +358,8 @@ def from_flag(param: Param, value: Any, flag: str) -> Any:
     if kind is Kind.INT and isinstance(value, str):
         return _scalar(value)
     if kind is Kind.INT_LIST:
-        return _parse_list(value, flag, "integers")
+        text = ",".join(value) if isinstance(value, list) else value
+        return _parse_list(text, flag, "integers")
     if kind is Kind.FLOAT_OR_LIST:
         numbers = _parse_list(value, flag, "numbers")
         return numbers[0] if len(numbers) == 1 else numbers

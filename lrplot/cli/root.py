@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from lrplot import __version__
-from lrplot.cli import commands, compare, frameworks, schedulers, watch
+from lrplot.cli import checklog, commands, compare, frameworks, schedulers, watch
 from lrplot.cli.edge import ALL_EXIT_CODES
 from lrplot.cli.group import LrplotGroup, normalize
 
@@ -27,7 +27,9 @@ app = typer.Typer(
         "Between the two: --save-spec FILE writes a command's flags as YAML; lrplot code and "
         'lrplot compare "cosine --T-max 100" "step --step-size 30" take command lines.\n\n'
         "Names forgive case and _ or -: --T_max, --t-max, lrplot CosineAnnealingLR, "
-        "--optimizer adamw.\n\n" + ALL_EXIT_CODES
+        "--optimizer adamw.\n\n"
+        "After a run: lrplot check-log spec.yaml trainer_state.json (did it follow the plan?).\n\n"
+        + ALL_EXIT_CODES
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -56,6 +58,7 @@ def _main(
 
 
 commands.register(app)
+checklog.register(app)
 compare.register(app)
 frameworks.register(app)
 watch.register(app)

@@ -9,7 +9,7 @@ from typing import Any
 
 from lrplot.config.yamlload import Document
 from lrplot.errors import LrplotWarning, SpecError, close_match
-from lrplot.families import family_for_key, keys
+from lrplot.families import family_for, keys
 from lrplot.model import OptimizerSpec, SchedulerSpec
 from lrplot.params import typename
 
@@ -73,4 +73,4 @@ class Checker:
             raise self.fail(path, "missing key 'type' (the scheduler's class name or alias)")
         if len(chosen) > 1:
             raise self.fail(f"{path}.{chosen[1]}", f"give one of {', '.join(chosen)}, not both")
-        return family_for_key(chosen[0]).check(value, path, self)
+        return family_for(chosen[0], value[chosen[0]]).check(value, path, self)

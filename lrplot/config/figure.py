@@ -134,6 +134,22 @@ def _check_steps(ck: Checker, epochs: int, steps_per_epoch: int, path: str) -> N
         )
 
 
+def _frozen(value: Any) -> Any:
+    """A list from YAML as a tuple: a CurveSpec is frozen."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _check_resume(ck: Checker, curve: CurveSpec, path: str) -> None:
+    """Each resume point must fall inside the run: before step K, with K in 1..N-1."""
+    for i, at in enumerate(curve.resume_at):
+        if at >= curve.total_steps:
+            raise ck.fail(
+                f"{path}[{i}]",
+                f"step {at} is not inside the run, which takes {curve.total_steps} optimizer "
+                f"steps (resume before a step from 1 to {curve.total_steps - 1})",
+            )
+
+
 def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label: str) -> CurveSpec:
     """One run: its loop (framework, data, length, interval), optimizer, scheduler and metric."""
     given = {
@@ -176,10 +192,11 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
         framework_path=frame.path,
         notes=frame.notes,
         remarks=frame.remarks,
-        **{p.name: given.get(p.name, p.default) for p in run.EXTRA},
+        **{p.name: _frozen(given.get(p.name, p.default)) for p in run.EXTRA},
     )
     for rule in run.RULES:
         rule(curve, owner.__getitem__, ck.fail)
+    _check_resume(ck, curve, owner["resume_at"])
     uses = family.uses_metric(scheduler)
     if uses and frame.name == "lightning" and frame.monitor is None:
         raise ck.fail(

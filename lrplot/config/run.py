@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lrplot.model import INTERVALS, MAX_DATASET
+from lrplot.model import INTERVALS, MAX_DATASET, RESUME_MODES
 from lrplot.params import MISSING, Kind, Param
 
 
@@ -67,6 +67,28 @@ RUN_PARAMS: tuple[Param, ...] = (
         choices=INTERVALS,
         rule="'epoch' or 'step'",
         default_note="epoch",
+    ),
+    Param(
+        "resume_at",
+        Kind.INT_LIST,
+        "resume from a checkpoint before these optimizer steps: save the optimizer's and "
+        "scheduler's state, build both anew, load the state and go on",
+        (),
+        low=1,
+        rule="a positive integer",
+        default_text="[]",
+        default_note="never",
+    ),
+    Param(
+        "resume_mode",
+        Kind.CHOICE,
+        "how a resumed run gets its scheduler back: state_dict (load it), rebuild (build it "
+        "with last_epoch=K-1) or fresh (build it anew, without its state)",
+        "state_dict",
+        choices=RESUME_MODES,
+        rule="'state_dict', 'rebuild' or 'fresh'",
+        default_text="state_dict",
+        default_note="state_dict",
     ),
 )
 """The run options, in the order flags and the schema list them."""

@@ -89,15 +89,18 @@ def _loop(curve: CurveSpec, target: str) -> list[str]:
     if stepping.per_update:
         lines.append(f"        {stepping.per_update}")
     if stepping.per_step:
-        lines.append(f"        {stepping.call}")
+        lines += _indented(8, stepping.call)
     elif cut:
-        lines += [
-            "    else:  # an epoch cut short by max_steps ends without it",
-            f"        {stepping.call}",
-        ]
+        lines += ["    else:  # an epoch cut short by max_steps ends without it"]
+        lines += _indented(8, stepping.call)
     else:
-        lines.append(f"    {stepping.call}")
+        lines += _indented(4, stepping.call)
     return lines
+
+
+def _indented(spaces: int, call: str) -> list[str]:
+    """The scheduler's step code (one line, or a hand-written loop's if/else) at ``spaces``."""
+    return [" " * spaces + line for line in call.splitlines()]
 
 
 def _lightning_loop(curve: CurveSpec, target: str, stepping: StepCode) -> list[str]:
@@ -128,12 +131,12 @@ def _lightning_loop(curve: CurveSpec, target: str, stepping: StepCode) -> list[s
     if stepping.per_update:
         lines.append(f"        {stepping.per_update}")
     if curve.interval == "step":
-        lines += [f"        if (batch + 1) % {frequency} == 0:", f"            {stepping.call}"]
+        lines += [f"        if (batch + 1) % {frequency} == 0:", *_indented(12, stepping.call)]
     else:
         lines += [
             "    else:  # an epoch cut short by max_steps ends without it",
             f"        if (epoch + 1) % {frequency} == 0:",
-            f"            {stepping.call}",
+            *_indented(12, stepping.call),
         ]
     return lines
 

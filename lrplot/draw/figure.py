@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from lrplot.draw import alt, labels, lines, scale, ticks
 from lrplot.draw.panels import Panel, draw_panels, panels
 from lrplot.draw.plateau import draw_metric
+from lrplot.draw.resume import draw_resumes
 from lrplot.draw.xaxis import XAxis, choose
 from lrplot.errors import SpecError
 from lrplot.families import family_of, short_title
@@ -171,6 +172,7 @@ def draw(
             log = scale.wants_log([c.lr[g] for c in items for g in range(c.groups)])
         drawn = _Drawn(options, xaxis, palette(theme), log, chosen[: len(panel_axes)])
         _draw_lines(lr_ax, items, drawn)
+        draw_resumes(lr_ax, items, drawn.lines, xaxis, drawn.colors.muted)  # resume_at
         draw_panels(panel_axes, drawn.panels, items, drawn.lines, drawn.xaxis, drawn.colors)
         _scale(lr_ax, [lr_ax, *panel_axes], items, drawn)
         draw_metric(lr_ax, items, xaxis, drawn.colors, _colors(drawn))

@@ -37,6 +37,11 @@ def run_lines(spec: CurveSpec) -> list[str]:
     if spec.data is not None:
         lines.append(f"  data: {spec.data.derivation()}")
     lines += [f"  {note}" for note in spec.notes]
+    if spec.resume_at:
+        at = ", ".join(str(k) for k in spec.resume_at)
+        lines.append(
+            f"  resumed from a checkpoint before step {at} (resume_mode: {spec.resume_mode})"
+        )
     return lines
 
 

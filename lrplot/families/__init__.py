@@ -8,11 +8,13 @@ The rest of lrplot reaches a family through the functions here, never by a sched
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from lrplot.errors import SpecError
 from lrplot.families.base import Entry, Family, family_of, register, registered
 from lrplot.families.imported import ImportFamily
 from lrplot.families.recipes import RecipeFamily
+from lrplot.families.switch import SwitchFamily
 from lrplot.families.timm import TimmFamily
 from lrplot.families.torch import TorchFamily
 from lrplot.families.transformers import TransformersFamily
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 register(TorchFamily())
 register(RecipeFamily())
+register(SwitchFamily())
 register(TransformersFamily())
 register(TimmFamily())
 register(ImportFamily())
@@ -30,6 +33,7 @@ __all__ = [
     "Entry",
     "Family",
     "all_entries",
+    "family_for",
     "family_for_key",
     "family_of",
     "families",
@@ -65,11 +69,25 @@ def families() -> list[Family]:
 
 def keys() -> tuple[str, ...]:
     """The YAML keys that choose a family: ``type``, ``recipe``, ..."""
-    return tuple(family.key for family in registered())
+    return tuple(dict.fromkeys(family.key for family in registered()))
 
 
 def family_for_key(key: str) -> Family:
     return next(family for family in registered() if family.key == key)
+
+
+def family_for(key: str, name: Any) -> Family:
+    """The family that answers to ``{key: name}``: families may share a key (``type: cosine``
+    is torch's, ``type: switch`` the switch family's). The first whose catalogue has the name,
+    else the first with that key, whose ``resolve`` then says what is wrong."""
+    sharing = [family for family in registered() if family.key == key]
+    for family in sharing:
+        try:
+            family.resolve(name)
+        except SpecError:
+            continue
+        return family
+    return sharing[0]
 
 
 def all_entries() -> list[Entry]:

@@ -239,3 +239,22 @@ def registered() -> list[Family]:
 def family_of(spec: SchedulerSpec) -> Family:
     """The family that checked ``spec`` and so knows how to build, step and describe it."""
     return _REGISTERED[spec.family]
+
+
+def rebuild(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec, last_epoch: int) -> Any:
+    """The scheduler built as a resuming script builds it: with ``last_epoch`` and no state.
+
+    A family offers this with an optional ``rebuild(spec, optimizer, curve, last_epoch)``
+    method (``resume_mode: rebuild``); one without it cannot be built that way.
+    """
+    from lrplot.errors import SimulationError
+
+    family = family_of(spec)
+    method = getattr(family, "rebuild", None)
+    if method is None:
+        raise SimulationError(
+            f"{family.describe(spec)} takes no last_epoch, so it cannot be rebuilt; "
+            "use resume_mode: state_dict",
+            path="resume_mode",
+        )
+    return method(spec, optimizer, curve, last_epoch)

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from lrplot.errors import LrplotError, SimulationError, SpecError, close_match
 from lrplot.families import torch_rules as rules
 from lrplot.families import torch_source as torchsource
-from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping, family_of
+from lrplot.families.base import (
+    Entry,
+    Event,
+    RunDefaults,
+    StepCode,
+    Stepping,
+    family_of,
+    rebuild,
+)
 from lrplot.families.stepping import plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate
@@ -184,6 +192,20 @@ class TorchFamily:
     # -- running -------------------------------------------------------------------------------
 
     def build(self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
+        return self._build(spec, optimizer, curve, None)
+
+    def rebuild(
+        self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec, last_epoch: int
+    ) -> Any:
+        """Built with ``last_epoch`` (its nested schedulers too), as a script that resumes
+        without the scheduler's state does; a class without the argument is built as it is."""
+        return self._build(spec, optimizer, curve, last_epoch)
+
+    def _build(
+        self, spec: SchedulerSpec, optimizer: Any, curve: CurveSpec, last_epoch: int | None
+    ) -> Any:
+        import inspect
+
         from lrplot.expr import lr_lambda
 
         entry = self._entries[spec.type]
@@ -204,9 +226,14 @@ class TorchFamily:
             kwargs["total_steps"] = curve.loop.records  # the steps whose lr the run uses
         if spec.children:
             kwargs["schedulers"] = [
-                family_of(child).build(child, optimizer, curve) for child in spec.children
+                family_of(child).build(child, optimizer, curve)
+                if last_epoch is None
+                else rebuild(child, optimizer, curve, last_epoch)
+                for child in spec.children
             ]
         cls = torchsource.scheduler_class(torchsource.schedulers()[spec.type])
+        if last_epoch is not None and "last_epoch" in inspect.signature(cls).parameters:
+            kwargs["last_epoch"] = last_epoch
         try:
             # By keyword: ChainedScheduler takes (schedulers, optimizer=None), the rest optimizer
             return cls(optimizer=optimizer, **kwargs)
