@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import textwrap
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -19,13 +20,12 @@ from lrplot.families.base import Entry, Event, RunDefaults, StepCode, Stepping
 from lrplot.families.recipe_catalog import (
     RECIPES,
     Recipe,
-    cross_check,
     length,
     warmup_from_ratio,
 )
 from lrplot.families.stepping import METRIC_INIT, plain_step_code, plain_stepping
 from lrplot.model import SchedulerSpec
-from lrplot.params import validate
+from lrplot.params import Fail, validate
 from lrplot.pycode import call_source
 
 if TYPE_CHECKING:
@@ -273,3 +273,60 @@ def call_arguments(spec: SchedulerSpec) -> dict[str, Any]:
     """The keyword arguments the factory gets: the ones that differ from the defaults."""
     recipe = RECIPES[spec.type]
     return {k: v for k, v in spec.kwargs.items() if not _is_default(recipe, k, v)}
+
+
+def cross_check(recipe: Recipe, params: dict[str, Any], path: str, lr: float, fail: Fail) -> None:
+    warmup = params.get("num_warmup_steps", 0)
+    training = params.get("num_training_steps")
+    if training is not None and warmup > training:
+        raise fail(
+            f"{path}.num_warmup_steps",
+            f"num_warmup_steps {warmup} is more than num_training_steps {training}",
+        )
+    if recipe.name == "polynomial":
+        if warmup == training:
+            raise fail(
+                f"{path}.num_training_steps",
+                "polynomial needs num_training_steps > num_warmup_steps (the decay has no steps)",
+            )
+        if math.isfinite(lr) and not params["lr_end"] < lr:
+            raise fail(
+                f"{path}.lr_end",
+                f"lr_end ({params['lr_end']!r}) must be smaller than the optimizer's lr ({lr!r})",
+            )
+    if recipe.name in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
+        given = [k for k in ("min_lr", "min_lr_rate") if params[k] is not None]
+        if len(given) != 1:
+            raise fail(
+                f"{path}.min_lr_rate" if len(given) == 2 else path,
+                "give exactly one of min_lr and min_lr_rate",
+            )
+        if params["min_lr_rate"] is not None and params["min_lr_rate"] > 1:
+            raise fail(f"{path}.min_lr_rate", f"must be in [0, 1], got {params['min_lr_rate']!r}")
+        if params["min_lr"] is not None and math.isfinite(lr) and params["min_lr"] > lr:
+            raise fail(
+                f"{path}.min_lr",
+                f"min_lr ({params['min_lr']!r}) is above the optimizer's lr ({lr!r})",
+            )
+    if recipe.name == "warmup_stable_decay":
+        stable, total = params["num_stable_steps"], params["num_training_steps"]
+        if (stable is None) == (total is None):
+            raise fail(
+                path if stable is None else f"{path}.num_stable_steps",
+                "give exactly one of num_training_steps and num_stable_steps",
+            )
+        if total is not None and warmup + params["num_decay_steps"] > total:
+            raise fail(
+                f"{path}.num_decay_steps",
+                f"num_warmup_steps + num_decay_steps ({warmup + params['num_decay_steps']}) is "
+                f"more than num_training_steps ({total})",
+            )
+    if recipe.uses_metric and not params["factor"] < 1:
+        raise fail(f"{path}.factor", f"must be < 1, got {params['factor']!r}")
+    if recipe.name == "timm_cosine":
+        if math.isfinite(lr) and params["warmup_lr_init"] > lr:
+            raise fail(
+                f"{path}.warmup_lr_init",
+                f"warmup_lr_init ({params['warmup_lr_init']!r}) is above the optimizer's lr "
+                f"({lr!r})",
+            )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lrplot.families.base import StepCode, Stepping
-from lrplot.families.torch_rules import PLATEAU_INIT
+from lrplot.families.torch_init import PLATEAU_INIT
 
 if TYPE_CHECKING:
     from lrplot.model import CurveSpec

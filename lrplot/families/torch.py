@@ -25,6 +25,8 @@ from lrplot.families.base import (
     rebuild,
 )
 from lrplot.families.stepping import plain_step_code, plain_stepping
+from lrplot.families.torch_init import init_lines
+from lrplot.families.torch_warnings import own_warnings
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate
 from lrplot.pycode import call_source, lambda_source
@@ -255,7 +257,7 @@ class TorchFamily:
             yield Event(0, "reduction", how="jumps")
 
     def warnings(self, spec: SchedulerSpec, steps: int, lrs: list[float], warn: Warn) -> None:
-        rules.own_warnings(spec, steps, lrs, warn, self.argument)
+        own_warnings(spec, steps, lrs, warn, self.argument)
         milestones = spec.kwargs.get("milestones")
         if spec.type == rules.SEQUENTIAL and isinstance(milestones, list):
             bounds = [0, *milestones, steps]
@@ -309,43 +311,7 @@ class TorchFamily:
         return plain_step_code(curve, self.uses_metric(spec))
 
     def init_lines(self, entry: Entry) -> list[str]:
-        momentum = entry.name in rules.CYCLING
-        length = (
-            f"# epochs: 100                  # default: {entry.length_note}"
-            if entry.length_note != "100"
-            else "epochs: 100"
-        )
-        lines = [
-            length,
-            "steps_per_epoch: 1",
-            "interval: epoch                 # epoch | step (when scheduler.step() runs)",
-            "optimizer: {type: SGD, lr: 0.1"
-            + (", momentum: 0.9}   # this scheduler cycles momentum" if momentum else "}"),
-            "scheduler:",
-            f"  type: {entry.command}",
-        ]
-        nested = rules.NESTED.get(entry.name)
-        for param in entry.params:
-            comment = f"   # {param.doc}" if param.doc else ""
-            if param.kind is Kind.SCHEDULERS or (nested and param.name == "milestones"):
-                continue
-            own = rules.CLASS_EXAMPLES.get((entry.name, param.name))
-            if own is not None:
-                lines.append(f"  {param.name}: {own}{comment}")
-            elif param.required:
-                example = rules.EXAMPLES.get(param.name)
-                if example is None:
-                    lines.append(f"  # {param.name}: ...   # required: fill in{comment}")
-                else:
-                    lines.append(f"  {param.name}: {example}{comment}")
-            elif param.default is not MISSING:
-                lines.append(f"  # {param.name}: {_yaml_value(param.default)}{comment}")
-            else:
-                lines.append(f"  # {param.name}: {param.default_text}{comment}")
-        lines += nested or []
-        if entry.uses_metric:
-            lines += rules.PLATEAU_INIT
-        return lines
+        return init_lines(entry)
 
     def list_details(self, entry: Entry) -> list[str]:
         return []
@@ -416,18 +382,4 @@ def _short(value: Any) -> str:
         return "[" + ", ".join(_short(v) for v in value) + "]"
     if isinstance(value, str):
         return repr(value)
-    return str(value)
-
-
-def _yaml_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value).replace("'", '"') if "'" not in value else f'"{value}"'
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
     return str(value)
