@@ -19,8 +19,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from lrplot.errors import CurveWarning, LrplotError
+from lrplot.errors import CurveWarning, LrplotError, SpecError
 from lrplot.families import family_of
+from lrplot.families.base import StepCode
 from lrplot.metrics import metric_values
 from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, SchedulerSpec
 from lrplot.origins import Origins
@@ -219,6 +220,86 @@ def _run(
         after=after,
     )
     return curve, recorder.changed - set(watch)
+
+
+def loop_source(curve: CurveSpec, target: str) -> list[str]:
+    """The training loop a run steps, as the Python source ``lrplot code`` prints: it records
+    ``target[t][g]``, the lr of param group ``g`` during optimizer step ``t``. It lives beside
+    the loop lrplot runs, so that a change to how a run steps changes both."""
+    stepping = family_of(curve.scheduler).step_code(curve.scheduler, curve)
+    if curve.frequency > 1:
+        return _lightning_loop(curve, target, stepping)
+    step = "optimizer.step(lambda: torch.zeros(()))" if curve.optimizer.type == "LBFGS" else None
+    cut = curve.max_steps is not None
+    lines = [
+        f"{target} = []  # {target}[t][g]: the lr of param group g during optimizer step t",
+        f"for epoch in range({curve.epochs}):",
+        f"    for batch in range({curve.steps_per_epoch}):",
+    ]
+    if cut:
+        lines += [
+            f"        if len({target}) == {curve.total_steps}:  # max_steps",
+            "            break",
+        ]
+    lines += [
+        f"        {target}.append([float(group['lr']) for group in optimizer.param_groups])",
+        "        # training: loss = ...; loss.backward()",
+        f"        {step or 'optimizer.step()'}",
+        "        optimizer.zero_grad()",
+    ]
+    if stepping.per_update:
+        lines.append(f"        {stepping.per_update}")
+    if stepping.per_step:
+        lines += _indented(8, stepping.call)
+    elif cut:
+        lines += ["    else:  # an epoch cut short by max_steps ends without it"]
+        lines += _indented(8, stepping.call)
+    else:
+        lines += _indented(4, stepping.call)
+    return lines
+
+
+def _indented(spaces: int, call: str) -> list[str]:
+    """The scheduler's step code (one line, or a hand-written loop's if/else) at ``spaces``."""
+    return [" " * spaces + line for line in call.splitlines()]
+
+
+def _lightning_loop(curve: CurveSpec, target: str, stepping: StepCode) -> list[str]:
+    """Lightning's loop: an optimizer step every `accumulate` batches and on an epoch's last
+    batch; scheduler.step() on every frequency-th batch index of the epoch, or epoch."""
+    if stepping.needs_metric:
+        raise SpecError(
+            "lrplot code does not write a metric-driven scheduler with a Lightning frequency"
+        )
+    data = curve.data
+    batches = data.batches if data else curve.steps_per_epoch
+    accumulate = data.accumulate if data else 1
+    frequency = curve.frequency
+    lines = [
+        f"{target} = []  # {target}[t][g]: the lr of param group g during optimizer step t",
+        f"# Lightning: {batches} batches an epoch, accumulate_grad_batches {accumulate}, "
+        f"{curve.interval} interval, frequency {frequency}",
+        f"for epoch in range({curve.epochs}):",
+        f"    for batch in range({batches}):",
+        f"        if (batch + 1) % {accumulate} and batch + 1 < {batches}:",
+        "            continue  # accumulating gradients: no optimizer step",
+        f"        if len({target}) == {curve.total_steps}:  # max_steps",
+        "            break",
+        f"        {target}.append([float(group['lr']) for group in optimizer.param_groups])",
+        "        optimizer.step()",
+        "        optimizer.zero_grad()",
+    ]
+    if stepping.per_update:
+        lines.append(f"        {stepping.per_update}")
+    if curve.interval == "step":
+        lines += [f"        if (batch + 1) % {frequency} == 0:", *_indented(12, stepping.call)]
+    else:
+        lines += [
+            "    else:  # an epoch cut short by max_steps ends without it",
+            f"        if (epoch + 1) % {frequency} == 0:",
+            *_indented(12, stepping.call),
+        ]
+    return lines
 
 
 def build_scheduler(spec: SchedulerSpec, optimizer: Any, curve: CurveSpec) -> Any:
