@@ -10,6 +10,7 @@ from lrplot.config import load_spec
 from lrplot.errors import LrplotError
 from lrplot.formats import FIGURES, format_of
 from lrplot.model import FigureSpec
+from lrplot.outputs.compare import compare_file
 from lrplot.outputs.csv import csv_lines
 from lrplot.outputs.figures import figure_bytes
 from lrplot.outputs.files import atomic_write_all, check_targets, write_stdout
@@ -50,6 +51,7 @@ def render(
     allow_import: Iterable[str] = (),
     themes: Sequence[str] | None = None,
     parents: bool = False,
+    compare: dict[str, str] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -61,7 +63,11 @@ def render(
 
     Every figure is rendered in memory before the first file is replaced, so a failure
     leaves all existing outputs as they were. With ``capture``, nothing is written: each
-    output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
+    output's bytes are stored there under ``str(path)``. With ``compare``, nothing is written
+    either: each output is compared, a chunk at a time, with the file already at its path, and
+    ``"same"``, ``"missing"`` or ``"stale"`` stored there (``lrplot render --check``).
+    Each figure format is drawn on a figure of its own, so a file's bytes never depend on which
+    other formats were rendered with it.
     ``allow_import`` is passed to :func:`~lrplot.config.load_spec` when ``spec`` is a path.
     With ``parents``, missing folders of the outputs are created (once everything is rendered).
     """
@@ -76,14 +82,20 @@ def render(
         else:
             pairs = list(zip(outputs, themes, strict=True))
         formats = [format_of(path) for path, _ in pairs]
-        if capture is None:
+        if capture is None and compare is None:
             check_targets(  # before the slow part
                 [path for path, _ in pairs if str(path) != "-"], parents=parents
             )
         curves = simulate_figure(figure_spec, progress=progress)
         blobs = _figures(figure_spec, curves, chosen, pairs, formats)
 
-        _write([path for path, _ in pairs], formats, curves, blobs, capture, parents)
+        paths = [path for path, _ in pairs]
+        if compare is not None:
+            for path, fmt in zip(paths, formats, strict=True):
+                chunks = DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
+                compare[str(path)] = compare_file(path, chunks)
+        else:
+            _write(paths, formats, curves, blobs, capture, parents)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
@@ -132,26 +144,26 @@ def _figures(
     pairs: Sequence[tuple[str | Path, str]],
     formats: Sequence[str],
 ) -> dict[str, bytes]:
-    """The bytes of every figure output, by path: each theme drawn once, saved per format."""
+    """The bytes of every figure output, by path: drawn once per theme and format."""
     from dataclasses import replace
 
     blobs: dict[str, bytes] = {}
     wanted = sorted(
-        {theme for (_, theme), fmt in zip(pairs, formats, strict=True) if fmt in FIGURES}
+        {(theme, fmt) for (_, theme), fmt in zip(pairs, formats, strict=True) if fmt in FIGURES}
     )
-    for theme in wanted:
+    for theme, fmt in wanted:
         from lrplot.draw.figure import plot_figure
 
+        # A figure of its own per format: saving one format changes the figure (clip paths,
+        # text layout), so an SVG saved after a PNG differs from one saved alone.
         figure = plot_figure(spec, curves, replace(options, theme=theme))
-        saved: dict[str, bytes] = {}
         try:
-            for (path, its_theme), fmt in zip(pairs, formats, strict=True):
-                if fmt in FIGURES and its_theme == theme:
-                    if fmt not in saved:
-                        saved[fmt] = figure_bytes(figure, fmt)
-                    blobs[str(path)] = saved[fmt]
+            data = figure_bytes(figure, fmt)
         except LrplotError as exc:
             raise exc.located(path=_text_path(spec)) from None
+        for (path, its_theme), its_fmt in zip(pairs, formats, strict=True):
+            if (its_theme, its_fmt) == (theme, fmt):
+                blobs[str(path)] = data
     return blobs
 
 

@@ -13,18 +13,22 @@ from lrplot.batch.inputs import (
     auto_jobs,
     collect,
 )
+from lrplot.batch.lock import folder_lock
 from lrplot.batch.manifest import (
+    Entries,
+    config_ref,
     environment,
+    environment_sha256,
     manifest_key,
     read_manifest,
     write_manifest,
 )
 from lrplot.batch.plan import Job, plan, stale_targets
+from lrplot.batch.tidy import orphans, prune, remove, stale_temps
 from lrplot.batch.work import Outcome, Task, execute
 from lrplot.errors import LrplotError, SpecError
 
 Todo = list[tuple[Job, tuple[Path, ...]]]
-Entries = dict[str, dict[str, str]]
 
 
 def run(
@@ -41,33 +45,82 @@ def run(
     if options.fail_fast and result.failed:
         result.skipped = len(configs) - result.failed
         return result
-    env: dict[str, str] = {}
-    entries: Entries = {}
+    notes: list[str] = []
+    entries = read_manifest(options.out_dir, notes)
+    for note in notes:
+        reporter.message(f"note: {note}")
+    leftovers = stale_temps(options.out_dir, jobs, entries)
+    env = ""
     if options.check:
         todo: Todo = [(job, job.targets) for job in jobs]
+        result.leftovers = leftovers
+        for path in leftovers:
+            reporter.message(f"stale temp file: {path}")
     else:
-        env = environment()
-        entries = read_manifest(options.out_dir, env)
-        todo = _stale(jobs, options, entries)
+        for path in remove(leftovers):
+            reporter.message(f"note: removed a stale temp file: {path}")
+        env = environment_sha256(environment())
+        todo = _stale(jobs, options, entries, env)
     outcomes = _execute(todo, options, reporter)
-    changed = _tally(todo, outcomes, options, reporter, result, entries)
+    updates = _tally(todo, outcomes, options, reporter, result, env)
     result.skipped = len(configs) - result.rendered - result.failed
-    if changed:
-        try:
-            write_manifest(options.out_dir, env, entries)
-        except LrplotError as exc:
-            # The figures are written; without a manifest the next run just renders again.
-            reporter.message(f"warning: {exc}")
+    forget = _orphans(jobs, options, reporter, result, entries)
+    if not options.check and (updates or forget) and options.out_dir.is_dir():
+        _save(options.out_dir, updates, forget, reporter)
     return result
 
 
-def _stale(jobs: list[Job], options: BatchOptions, entries: Entries) -> Todo:
+def _orphans(
+    jobs: list[Job],
+    options: BatchOptions,
+    reporter: Reporter,
+    result: BatchResult,
+    entries: Entries,
+) -> list[str]:
+    """Report (or with --prune, remove) the orphans; returns the manifest keys to forget."""
+    out_dir = options.out_dir
+    found, forget = orphans(jobs, out_dir, entries)
+    if options.prune and not options.check:
+        removed, found = prune(out_dir, found, entries)
+        result.pruned = len(removed)
+        forget += removed
+        for key in removed:
+            reporter.message(f"pruned: {out_dir / key}")
+    for key in found:
+        if options.check:
+            reporter.message(f"orphan: {out_dir / key}")
+        elif options.prune:
+            reporter.message(f"warning: {out_dir / key}: orphan kept: edited since lrplot wrote it")
+        else:
+            reporter.message(f"orphan: {out_dir / key} (no config writes it; --prune removes it)")
+    result.orphans = [out_dir / key for key in found]
+    return forget
+
+
+def _save(out_dir: Path, updates: Entries, forget: list[str], reporter: Reporter) -> None:
+    """Merge this run's changes into the manifest as it is now: another render into the same
+    folder may have written it since this run read it."""
+    with folder_lock(out_dir):
+        entries = read_manifest(out_dir)
+        for key in forget:
+            entries.pop(key, None)
+        entries.update(updates)
+        try:
+            write_manifest(out_dir, entries)
+        except LrplotError as exc:
+            # The figures are written; without a manifest the next run just renders again.
+            reporter.message(f"warning: {exc}")
+
+
+def _stale(jobs: list[Job], options: BatchOptions, entries: Entries, env: str) -> Todo:
     """The outputs to render: every one with --force, else those the manifest does not vouch
     for. Creates the output folder when there is anything to write."""
     todo: Todo = []
     for job in jobs:
         targets = (
-            job.targets if options.force else tuple(stale_targets(job, options.out_dir, entries))
+            job.targets
+            if options.force
+            else tuple(stale_targets(job, options.out_dir, entries, env))
         )
         if targets:
             todo.append((job, targets))
@@ -108,11 +161,11 @@ def _tally(
     options: BatchOptions,
     reporter: Reporter,
     result: BatchResult,
-    entries: Entries,
-) -> bool:
-    """Report each outcome, count it in ``result`` and record what was written in ``entries``.
-    Returns whether the manifest changed."""
-    changed = False
+    env: str,
+) -> Entries:
+    """Report each outcome and count it in ``result``. Returns the manifest entries of what was
+    written."""
+    updates: Entries = {}
     for (job, _), outcome in zip(todo, outcomes, strict=True):
         if outcome is None:
             continue
@@ -132,13 +185,15 @@ def _tally(
                 reporter.message(f"{why}: {target} (from {job.config})")
             continue
         result.rendered += 1
+        config = config_ref(job.config, options.out_dir)
         for target, digest in outcome.written:
-            entries[manifest_key(target, options.out_dir)] = {
+            updates[manifest_key(target, options.out_dir)] = {
                 "inputs": job.inputs_sha256,
                 "sha256": digest,
+                "environment": env,
+                "config": config,
             }
-            changed = True
-    return changed
+    return updates
 
 
 def run_paths(

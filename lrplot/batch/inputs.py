@@ -72,6 +72,7 @@ class BatchOptions:
     plot: Mapping[str, Any] = field(default_factory=dict)
     # Top-level packages the configs' `import:` schedulers may import (--allow-import).
     allow_import: tuple[str, ...] = ()
+    prune: bool = False  # remove orphans (lrplot.batch.tidy)
 
 
 class Reporter(Protocol):
@@ -110,19 +111,26 @@ class BatchResult:
     failed: int = 0
     current: int = 0  # with check: configs whose outputs were compared and are all up to date
     stale: list[tuple[Path, str]] = field(default_factory=list)  # (output, "missing"/"stale")
+    orphans: list[Path] = field(default_factory=list)  # outputs no config writes any more
+    leftovers: list[Path] = field(default_factory=list)  # stale temp files (check: found)
+    pruned: int = 0  # orphans removed by --prune
 
     @property
     def exit_code(self) -> int:
         if self.failed:
             return EXIT_FAILED
-        if self.check and self.stale:
+        if self.check and (self.stale or self.orphans or self.leftovers):
             return EXIT_STALE
         return EXIT_OK
 
     @property
     def summary(self) -> str:
         if not self.check:
-            return f"rendered {self.rendered}, skipped {self.skipped}, failed {self.failed}"
+            text = f"rendered {self.rendered}, skipped {self.skipped}, failed {self.failed}"
+            text += f", pruned {self.pruned}" if self.pruned else ""
+            return text + (f", orphans {len(self.orphans)}" if self.orphans else "")
         text = f"would render {self.rendered}, up to date {self.current}, failed {self.failed}"
         unchecked = self.skipped - self.current  # not reached after --fail-fast
-        return text + (f", not checked {unchecked}" if unchecked > 0 else "")
+        text += f", not checked {unchecked}" if unchecked > 0 else ""
+        text += f", orphans {len(self.orphans)}" if self.orphans else ""
+        return text + (f", stale temp files {len(self.leftovers)}" if self.leftovers else "")

@@ -80,15 +80,19 @@ def plan(
     return jobs, failed
 
 
-def stale_targets(job: Job, out_dir: Path, entries: dict[str, dict[str, str]]) -> list[Path]:
-    """The outputs of ``job`` that the manifest does not vouch for, or whose file changed."""
+def stale_targets(
+    job: Job, out_dir: Path, entries: dict[str, dict[str, str]], env_sha256: str
+) -> list[Path]:
+    """The outputs of ``job`` that the manifest does not vouch for in this environment, or whose
+    file changed (a symlink in an output's place counts as changed: a render replaces it)."""
     stale = []
     for target in job.targets:
         entry = entries.get(manifest_key(target, out_dir))
         if (
             entry is None
             or entry["inputs"] != job.inputs_sha256
-            or entry["sha256"] != sha256_file(target)
+            or entry["environment"] != env_sha256
+            or entry["sha256"] != sha256_file(target, follow=False)
         ):
             stale.append(target)
     return stale

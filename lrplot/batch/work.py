@@ -50,28 +50,21 @@ def _work(task: Task) -> Outcome:
 
     try:
         if task.check:
-            fresh: dict[str, bytes] = {}
-            render(
-                task.spec, task.targets, options=task.options, capture=fresh, themes=_themes(task)
+            verdicts: dict[str, str] = {}
+            themes = _themes(task)
+            render(task.spec, task.targets, options=task.options, compare=verdicts, themes=themes)
+            stale = tuple(
+                (target, verdicts[str(target)])
+                for target in task.targets
+                if verdicts[str(target)] != "same"
             )
-            stale = []
-            for target in task.targets:
-                try:
-                    same = target.read_bytes() == fresh[str(target)]
-                except FileNotFoundError:
-                    stale.append((target, "missing"))
-                    continue
-                except OSError:
-                    same = False
-                if not same:
-                    stale.append((target, "stale"))
-            return Outcome(stale=tuple(stale))
+            return Outcome(stale=stale)
         for target in task.targets:
             target.parent.mkdir(parents=True, exist_ok=True)
         render(task.spec, task.targets, options=task.options, themes=_themes(task))
         written = []
         for target in task.targets:
-            digest = sha256_file(target)
+            digest = sha256_file(target, follow=False)
             if digest is None:
                 raise OutputError(f"{target}: cannot read back what was written")
             written.append((target, digest))

@@ -25,14 +25,18 @@ ALLOW_IMPORT: TypeAlias = Annotated[
 
 RENDER_EXIT_CODES = (
     "Exit codes: 0 ok (with --check: every output is up to date); 1 --check found missing or "
-    "stale outputs (each is listed); 2 bad input or a failed render."
+    "stale outputs, orphans or stale temp files (each is listed); 2 bad input or a failed "
+    "render."
 )
 RENDER_HELP = (
     "Render YAML specs to DIR/<config stem>.<format> (or the config's `outputs:`).\n\n"
     "Outputs already up to date are skipped: DIR/.lrplot-manifest.json records the hashes "
-    "of each config, its outputs and the versions of lrplot, torch, matplotlib and numpy. "
+    "of each config, its outputs, the versions of lrplot, torch, matplotlib and numpy and "
+    "the user's matplotlib style library. "
     "--check writes nothing: it renders every config in memory and compares the bytes with "
-    "the files in DIR.\n\n" + RENDER_EXIT_CODES
+    "the files in DIR; it also lists orphans (outputs lrplot wrote that no config writes any "
+    "more; --prune removes them) and stale temp files of a killed render (a render removes "
+    "them).\n\n" + RENDER_EXIT_CODES
 )
 RENDER = [
     Flag("out_dir", ("--out-dir", "-d"), Path, "Folder for the outputs (created if missing).",
@@ -44,6 +48,9 @@ RENDER = [
          "Write nothing; exit 1 and list each output that is missing or differs from what "
          "would be rendered now.", False),
     Flag("force", ("--force",), bool, "Render every config, even if up to date.", False),
+    Flag("prune", ("--prune",), bool,
+         "Remove orphans: outputs in DIR that lrplot wrote (says the manifest) and that no "
+         "config writes any more (--check lists them).", False),
     Flag("jobs", ("--jobs", "-j"), int | None,
          "Worker processes; 1 renders in this process. [default: number of CPUs, at most one "
          "per 4 configs to render]"),
@@ -76,6 +83,8 @@ def render(paths: list[str], **values: Any) -> None:
         jobs = values["jobs"]
         if jobs is not None and jobs < 1:
             raise SpecError(f"--jobs: must be at least 1, got {jobs}")
+        if values["check"] and values["prune"]:
+            raise SpecError("--check writes nothing and --prune removes files; give one of them")
         options = BatchOptions(
             out_dir=values["out_dir"],
             formats=formats.parse_formats(values["format"]),
@@ -85,6 +94,7 @@ def render(paths: list[str], **values: Any) -> None:
             fail_fast=values["fail_fast"],
             plot=figure_overrides(values),
             allow_import=allowed_imports(values),
+            prune=values["prune"],
         )
         result = run(collect(paths), options, reporter())
     print(result.summary, file=sys.stderr)

@@ -116,7 +116,9 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
     """Write ``chunks`` to a new 0644 temp file beside ``target``; return its name."""
     folder = target.parent
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
+        # The pid lets a later render tell a killed writer's leftover (lrplot.batch.tidy).
+        prefix = f".{target.name[:40]}.{os.getpid()}."
+        handle, temp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write to {folder}: {_reason(exc)}") from None
     try:
