@@ -21,7 +21,7 @@ from lrplot.batch.manifest import (
 )
 from lrplot.batch.plan import Job, plan, stale_targets
 from lrplot.batch.work import Outcome, Task, execute
-from lrplot.errors import LrplotError, SpecError
+from lrplot.errors import LrplotError, SpecError, shown
 
 Todo = list[tuple[Job, tuple[Path, ...]]]
 Entries = dict[str, dict[str, str]]
@@ -129,7 +129,7 @@ def _tally(
                 result.current += 1
             for target, why in outcome.stale:
                 result.stale.append((target, why))
-                reporter.message(f"{why}: {target} (from {job.config})")
+                reporter.message(f"{why}: {shown(target)} (from {shown(job.config)})")
             continue
         result.rendered += 1
         for target, digest in outcome.written:
