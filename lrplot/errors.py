@@ -20,11 +20,20 @@ MAX_QUOTED = 80
 _QUOTED = re.compile(r"'[^'\n]{" + str(MAX_QUOTED + 1) + ",}'")
 
 
-def _one_line(text: str) -> str:
-    """Line breaks become spaces and other control characters escapes, so that a config cannot
-    break the one-line format or send terminal escape sequences through a message."""
-    text = " ".join(text.splitlines())
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def shown(name: object) -> str:
+    """A name as printed (a file, a path, a value): every character that is not printable
+    escaped as Python writes it (``\\n``, ``\\r``, ``\\x1b``), so that a file name cannot forge
+    lines in a CI log (``x\\n::error::y.yaml``) or send terminal escape sequences.
+
+    Every name lrplot prints goes through here (or through :func:`one_line`, which uses it)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(name))
+
+
+def one_line(text: str) -> str:
+    """A message as one line: line breaks become spaces and other control characters escapes,
+    so that a config cannot break the one-line format. Names in it should be :func:`shown`
+    first, so that their line breaks show as ``\\n``."""
+    return shown(" ".join(text.splitlines()))
 
 
 def _clip_quoted(message: str) -> str:
@@ -52,7 +61,7 @@ class _Located:
     def __str__(self) -> str:
         where = []
         if self.source:
-            where.append(self.source)
+            where.append(shown(self.source))
         if self.path:
             path = self.path if len(self.path) <= 2 * MAX_QUOTED else self.path[:MAX_QUOTED] + "..."
             where.append(path + (f" (line {self.line})" if self.line else ""))
@@ -61,7 +70,7 @@ class _Located:
         text = ": ".join([*where, _clip_quoted(self.message)])
         if self.hint:
             text += f"; did you mean {self.hint}?"
-        return _one_line(text)
+        return one_line(text)
 
 
 class LrplotError(_Located, Exception):

@@ -476,10 +476,11 @@ def test_workers_fork_from_a_warm_server_and_keep_none_of_the_parents_matplotlib
 ) -> None:
     import matplotlib
 
-    from lrplot.batch import work
+    from lrplot.batch import lifeline, work
 
     context, initializer = work._pool_context()
-    assert context.get_start_method() == "forkserver" and initializer is None
+    # no import per worker: the initializer only ties the worker's life to the forkserver's
+    assert context.get_start_method() == "forkserver" and initializer is lifeline.die_with_parent
     configs = _configs(tmp_path / "configs", overlay=OVERLAY, cosine=COSINE)
     outputs = {}
     for jobs in (1, 2):

@@ -13,7 +13,8 @@
 - **Parallel.** ``jobs > 1`` renders in worker processes. On Linux they fork from a forkserver
   that imported torch, torch._dynamo, matplotlib and lrplot once (:mod:`lrplot.batch.warm`), so
   each starts warm; elsewhere they are spawned and import once each. Neither inherits the
-  parent's state.
+  parent's state. Workers and forkserver die with the process that started them
+  (:mod:`lrplot.batch.lifeline`), even when it is killed with SIGKILL.
 
 The CLI only parses flags, calls :func:`run` and turns the :class:`BatchResult` into an exit code.
 """

@@ -26,7 +26,7 @@ from lrplot.batch.manifest import (
 from lrplot.batch.plan import Job, plan, stale_targets
 from lrplot.batch.tidy import orphans, prune, remove, stale_temps
 from lrplot.batch.work import Outcome, Task, execute
-from lrplot.errors import LrplotError, SpecError
+from lrplot.errors import LrplotError, SpecError, shown
 
 Todo = list[tuple[Job, tuple[Path, ...]]]
 
@@ -182,7 +182,7 @@ def _tally(
                 result.current += 1
             for target, why in outcome.stale:
                 result.stale.append((target, why))
-                reporter.message(f"{why}: {target} (from {job.config})")
+                reporter.message(f"{why}: {shown(target)} (from {shown(job.config)})")
             continue
         result.rendered += 1
         config = config_ref(job.config, options.out_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import sys
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from lrplot.errors import SpecError
+from lrplot.errors import SpecError, one_line
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -19,7 +20,9 @@ EXIT_FAILED = 2
 
 def collect(paths: Sequence[str]) -> list[Path]:
     """The config files named by ``paths``: files, folders (searched recursively for ``*.yaml``
-    and ``*.yml``) and globs, in order, without duplicates."""
+    and ``*.yml``) and globs, in order, each once. Neither a folder's search nor ``**`` enters a
+    symlinked folder (``cfg/loop -> .`` would loop); a file reached twice through symlinked
+    folders (``cfg/*/x.yaml``) counts once."""
     found: list[Path] = []
     for text in paths:
         path = Path(text)
@@ -30,7 +33,7 @@ def collect(paths: Sequence[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         elif glob.has_magic(text):
-            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            matches = sorted(_glob(text))
             if not matches:
                 raise SpecError(f"{text}: no file matches")
             found += [p for p in matches if p.is_file()]
@@ -38,7 +41,55 @@ def collect(paths: Sequence[str]) -> list[Path]:
             raise SpecError(f"{text}: no such file or folder")
     if not found:
         raise SpecError("no YAML files found in " + ", ".join(paths))
-    return list(dict.fromkeys(found))
+    unique: dict[str, Path] = {}
+    for path in found:  # the folder resolved, the name not: a symlinked config is its own
+        unique.setdefault(os.path.join(os.path.realpath(path.parent), path.name), path)
+    return list(unique.values())
+
+
+def _glob(pattern: str) -> list[Path]:
+    """``glob.glob(pattern, recursive=True)``, except that ``**`` does not enter symlinked
+    folders: glob's does, and a ``loop -> .`` link makes it run until names are too long."""
+    parts = Path(pattern).parts
+    literal = 0
+    while literal < len(parts) and not glob.has_magic(parts[literal]):
+        literal += 1
+    found = [Path(*parts[:literal])] if literal else [Path()]
+    for i, part in enumerate(parts[literal:], start=literal):
+        last = i == len(parts) - 1
+        step: list[Path] = []
+        for base in found:
+            if part == "**":
+                step += _below(base, files=last)
+            elif glob.has_magic(part):
+                step += [base / name for name in _names(base, part) if fnmatch.fnmatch(name, part)]
+            elif os.path.lexists(base / part):
+                step.append(base / part)
+        found = list(dict.fromkeys(step))
+    return [path for path in found if path != Path()]
+
+
+def _names(folder: Path, pattern: str) -> list[str]:
+    """The names in ``folder`` that a glob part may match: hidden ones only if it asks."""
+    try:
+        with os.scandir(folder) as entries:
+            return [e.name for e in entries if not e.name.startswith(".") or pattern[:1] == "."]
+    except OSError:
+        return []
+
+
+def _below(folder: Path, *, files: bool) -> list[Path]:
+    """``folder`` and every folder under it (with ``files``, every file too), not hidden and
+    not through a symlink, as pathlib's ``rglob`` does."""
+    found = [folder]
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
+        )
+        found += [Path(root, d) for d in dirs]
+        if files:
+            found += [Path(root, n) for n in sorted(names) if not n.startswith(".")]
+    return found
 
 
 CONFIGS_PER_WORKER = 4
@@ -91,7 +142,7 @@ class QuietReporter:
     """Messages to stderr, no progress bar."""
 
     def message(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        print(one_line(text), file=sys.stderr)
 
     def start(self, total: int) -> None:
         pass

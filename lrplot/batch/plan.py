@@ -3,13 +3,14 @@ that would write one file before anything is written."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lrplot.batch.inputs import BatchOptions, Reporter
 from lrplot.batch.manifest import inputs_sha256, manifest_key, sha256_file
-from lrplot.errors import LrplotError, SpecError
+from lrplot.errors import LrplotError, SpecError, shown
 from lrplot.model import FigureSpec
 from lrplot.plotoptions import PlotOptions
 
@@ -34,12 +35,12 @@ def plan(
     """Load every config and name its outputs. Returns the jobs and the number of configs that
     failed to load (each reported). Two configs writing one file raise SpecError."""
     from lrplot.config import load_spec
-    from lrplot.outputs.files import confined_outputs
+    from lrplot.outputs.files import check_regular, confined_outputs
     from lrplot.render import themed_outputs
 
     jobs: list[Job] = []
     failed = 0
-    owners: dict[Path, Path] = {}
+    owners: dict[str, tuple[Path, Path]] = {}  # written_as(target): (config, target)
     options_flags = dict(options.plot)
     for config in configs:
         try:
@@ -56,13 +57,11 @@ def plan(
             pairs = themed_outputs(base, figure_options)
             targets = [Path(path) for path, _ in pairs]
             for target in targets:
-                key = Path(str(target).lower())  # case-insensitive file systems collide too
+                check_regular(target)  # a FIFO would block --check and the manifest's hash
+                key = written_as(target)
                 if key in owners:
-                    raise OutputCollision(
-                        f"{config} and {owners[key]} would both write {target}; "
-                        "rename one or set `outputs:`"
-                    )
-                owners[key] = config
+                    raise _collision(config, target, *owners[key])
+                owners[key] = (config, target)
             try:
                 config_bytes = config.read_bytes()
             except OSError as exc:
@@ -74,10 +73,25 @@ def plan(
             raise
         except LrplotError as exc:
             failed += 1
-            reporter.message(f"error: {exc}")
+            reporter.message(f"error: {exc.located(source=str(config))}")
             if options.fail_fast:
                 break
     return jobs, failed
+
+
+def written_as(target: Path) -> str:
+    """The file ``target`` really is, to compare with other outputs: its folder resolved (two
+    names through a symlinked folder, ``out/b -> out/a``, are one file) and case-folded (so are
+    ``X.png`` and ``x.png`` on a case-insensitive file system). The name itself is not resolved:
+    a symlink there is replaced, not followed."""
+    return os.path.join(os.path.realpath(target.parent), target.name).lower()
+
+
+def _collision(config: Path, target: Path, other: Path, its_target: Path) -> OutputCollision:
+    same = shown(target) if target == its_target else f"{shown(its_target)} (as {shown(target)})"
+    return OutputCollision(
+        f"{shown(config)} and {shown(other)} would both write {same}; rename one or set `outputs:`"
+    )
 
 
 def stale_targets(

@@ -1,4 +1,6 @@
-"""Imported once by the forkserver that ``render --jobs N`` forks its workers from (Linux).
+"""Imported once by the forkserver that ``render --jobs N`` forks its workers from (Linux), or
+by each spawned worker (elsewhere); either way the importing process dies with its parent
+(:mod:`lrplot.batch.lifeline`), so that killing ``lrplot`` ends its forkserver and workers too.
 
 Everything a worker needs before its first config is paid here, once: torch, torch._dynamo
 (which the first ``torch.optim.Optimizer`` of a process imports, about 0.9 s), matplotlib with
@@ -11,6 +13,9 @@ from __future__ import annotations
 
 
 def preload() -> None:
+    from lrplot.batch.lifeline import die_with_parent
+
+    die_with_parent()  # first: the imports below take seconds
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.figure  # noqa: F401

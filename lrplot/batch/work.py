@@ -11,7 +11,7 @@ from typing import Any
 
 from lrplot.batch.inputs import Reporter
 from lrplot.batch.manifest import sha256_file
-from lrplot.errors import LrplotError, OutputError
+from lrplot.errors import LrplotError, OutputError, one_line, shown
 from lrplot.model import FigureSpec
 from lrplot.plotoptions import PlotOptions
 
@@ -40,7 +40,8 @@ def work(task: Task) -> Outcome:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         outcome = _work(task)
-    lines = tuple(f"warning: {task.spec.source}: {item.message}" for item in caught)
+    source = shown(task.spec.source)
+    lines = tuple(one_line(f"warning: {source}: {item.message}") for item in caught)
     return dataclasses.replace(outcome, warnings=lines)
 
 
@@ -59,9 +60,8 @@ def _work(task: Task) -> Outcome:
                 if verdicts[str(target)] != "same"
             )
             return Outcome(stale=stale)
-        for target in task.targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        render(task.spec, task.targets, options=task.options, themes=_themes(task))
+        # parents: a missing folder is made once all is rendered; a file in its way is an error
+        render(task.spec, task.targets, options=task.options, themes=_themes(task), parents=True)
         written = []
         for target in task.targets:
             digest = sha256_file(target, follow=False)
@@ -71,8 +71,10 @@ def _work(task: Task) -> Outcome:
         return Outcome(written=tuple(written))
     except LrplotError as exc:
         return Outcome(error=f"error: {exc.located(source=task.spec.source)}")
-    except OSError as exc:
-        return Outcome(error=f"error: {task.spec.source}: cannot write: {exc.strerror}")
+    except OSError as exc:  # name the file: "cannot write: File exists" alone says nothing
+        where = f"{shown(exc.filename)}: " if exc.filename else ""
+        reason = exc.strerror or type(exc).__name__
+        return Outcome(error=f"error: {shown(task.spec.source)}: {where}cannot write: {reason}")
 
 
 def _themes(task: Task) -> tuple[str, ...]:
@@ -87,13 +89,16 @@ def _warm_up() -> None:
 def _pool_context() -> tuple[Any, Callable[[], None] | None]:
     """How workers start: on Linux, forked from a forkserver that has imported everything once
     (lrplot.batch.warm), so each starts warm and leaves without tearing torch down; elsewhere
-    spawned, each importing for itself. Neither inherits the parent's state."""
+    spawned, each importing for itself. Neither inherits the parent's state. Each worker, and
+    the forkserver, dies with its parent (lrplot.batch.lifeline)."""
     import multiprocessing
 
     if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
+        from lrplot.batch.lifeline import die_with_parent
+
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["lrplot.batch.warm"])
-        return context, None
+        return context, die_with_parent
     return multiprocessing.get_context("spawn"), _warm_up
 
 

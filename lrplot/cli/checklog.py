@@ -14,6 +14,7 @@ from lrplot import formats
 from lrplot.cli.edge import errors_exit, warnings_to_stderr
 from lrplot.cli.frameworks import Interval
 from lrplot.cli.options import Flag, figure_overrides
+from lrplot.errors import shown
 from lrplot.runlog.model import FORMATS, HF_CONVENTIONS
 
 EXIT_CODES = (
@@ -126,7 +127,7 @@ def check_log(spec: Path, log: Path, **values: Any) -> None:
     for line in result.lines():
         print(line)
     for path in outputs:
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {shown(path)}", file=sys.stderr)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import typer
 
-from lrplot.errors import LrplotError, LrplotWarning
+from lrplot.errors import LrplotError, LrplotWarning, one_line, shown
 
 EXIT_CODES = (
     "Exit codes: 0 ok; 2 bad input or a failed render.\n\n"
@@ -60,5 +60,5 @@ def warnings_to_stderr(source: str = "") -> Iterator[None]:
             yield
         finally:
             for item in caught:
-                where = f"{source}: " if source else ""
-                print(f"warning: {where}{item.message}", file=sys.stderr)
+                where = f"{shown(source)}: " if source else ""
+                print(one_line(f"warning: {where}{item.message}"), file=sys.stderr)

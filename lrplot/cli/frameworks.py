@@ -18,6 +18,7 @@ import typer
 
 from lrplot.cli.edge import EXIT_CODES, errors_exit
 from lrplot.cli.options import FIGURE, OUTPUT, Flag, figure_overrides
+from lrplot.errors import shown
 
 
 class Interval(str, enum.Enum):
@@ -120,7 +121,7 @@ def run_file(raw: dict[str, Any], source: str, flags: list[Flag], values: dict[s
         spec = spec_from_document(Document(raw, source, flags=names), confine=False)
         for curve in spec.curves:
             for note in curve.notes:
-                print(f"note: {source}: {note}", file=sys.stderr)
+                print(f"note: {shown(source)}: {note}", file=sys.stderr)
         run_spec(spec, values.get("output") or [], figure_overrides(values))
 
 

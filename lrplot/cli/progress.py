@@ -63,7 +63,9 @@ class BatchProgress:
         self.task: Any = None
 
     def message(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        from lrplot.errors import one_line
+
+        print(one_line(text), file=sys.stderr)  # a name in it cannot forge a line
 
     def start(self, total: int) -> None:
         self.progress.start()

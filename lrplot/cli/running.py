@@ -14,6 +14,7 @@ from typing import Any
 
 from lrplot.cli.edge import print_notes, print_warnings, warnings_to_stderr
 from lrplot.cli.progress import SimulationProgress
+from lrplot.errors import shown
 
 
 def run_spec(
@@ -52,7 +53,7 @@ def write_or_summarize(
                 render(spec, list(outputs), options=options, progress=progress, parents=True)
                 for path, _ in themed_outputs(list(outputs), options):
                     if path != "-":
-                        print(f"wrote {path}", file=sys.stderr)
+                        print(f"wrote {shown(path)}", file=sys.stderr)
                 return
             from lrplot.simulate import simulate_figure
 
@@ -118,8 +119,8 @@ def _metric_file_beside(data: dict[str, Any], folder: Path) -> None:
             metric["file"] = Path(metric["file"]).resolve().relative_to(folder.resolve()).as_posix()
         except ValueError:
             print(
-                f"warning: --save-spec: {metric['file']} is outside {folder}, and a config "
-                "reads its metric file only from its own folder: copy the file there",
+                f"warning: --save-spec: {shown(metric['file'])} is outside {shown(folder)}, and "
+                "a config reads its metric file only from its own folder: copy the file there",
                 file=sys.stderr,
             )
 
@@ -140,4 +141,4 @@ def save_spec(target: str, raw: Mapping[str, Any], outputs: Sequence[str], sourc
         sys.stdout.flush()
         return
     atomic_write_all([(Path(target), [text])], parents=True)
-    print(f"wrote {target}", file=sys.stderr)
+    print(f"wrote {shown(target)}", file=sys.stderr)

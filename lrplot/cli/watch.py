@@ -24,6 +24,7 @@ import typer
 from lrplot.cli.edge import errors_exit
 from lrplot.cli.group import LrplotCommand
 from lrplot.cli.options import FIGURE, OUTPUT, Flag, figure_overrides
+from lrplot.errors import shown
 
 CLEAR = "\x1b[H\x1b[2J"  # cursor home, clear screen
 
@@ -87,7 +88,7 @@ def watch(path: str, **values: Any) -> None:
                 status = exc.exit_code
             took = time.perf_counter() - started
             what = "rendered" if status == 0 else "failed"
-            print(f"{what} {path} in {took:.2f} s; watching (Ctrl-C stops)", file=sys.stderr)
+            print(f"{what} {shown(path)} in {took:.2f} s; watching (Ctrl-C stops)", file=sys.stderr)
             renders += 1
             if values["count"] is not None and renders >= values["count"]:
                 break

@@ -1,13 +1,17 @@
 """Writing files: atomically, all or nothing, inside the folder a config may write to.
 
-Every file is produced completely in a temporary file in the destination folder, then moved into
-place with ``os.replace``; a failed render leaves an existing file exactly as it was and leaves no
-temporary file behind.
+Every file is produced completely in a temporary file in the destination folder, flushed to disk
+(``fsync``), then moved into place with ``os.replace``, and the folder is flushed too, so that a
+crash right after a render cannot leave a zero-length file; a failed render leaves an existing file
+exactly as it was and leaves no temporary file behind. A target that is not a regular file (a
+FIFO, a socket, a device) is refused before anything is rendered: reading or writing it could block.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from lrplot import paths
-from lrplot.errors import OutputError
+from lrplot.errors import OutputError, shown
 from lrplot.model import FigureSpec
 
 
@@ -28,7 +32,9 @@ def confined(out_dir: str | Path, name: str) -> Path:
     """
     if paths.escapes(out_dir, name, parent_only=True):
         raise OutputError(f"{name!r} escapes the output folder {out_dir} through a symlink")
-    return Path(out_dir) / name
+    target = Path(out_dir) / name
+    check_regular(target)
+    return target
 
 
 def confined_outputs(out_dir: str | Path, spec: FigureSpec) -> list[Path]:
@@ -86,6 +92,8 @@ def atomic_write_all(
     finally:
         for temp, _ in staged:
             _unlink(temp)
+    for folder in dict.fromkeys(target.parent for target in targets):
+        _fsync_folder(folder)
 
 
 def check_targets(paths: Iterable[str | Path], *, parents: bool = False) -> None:
@@ -95,7 +103,22 @@ def check_targets(paths: Iterable[str | Path], *, parents: bool = False) -> None
         _check_target(Path(path), parents)
 
 
+def check_regular(target: Path) -> None:
+    """OutputError if ``target`` (or what a symlink there leads to) exists and is a FIFO, a
+    socket or a device: reading it (``--check``, the manifest's hash) or writing it could block
+    forever, and it is not lrplot's to replace."""
+    try:
+        mode = os.stat(target).st_mode
+    except (OSError, ValueError):  # missing (or a dangling symlink): a new file; other errors later
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    raise OutputError(f"{shown(target)}: is {kind}, not a regular file; lrplot writes only files")
+
+
 def _check_target(target: Path, parents: bool) -> None:
+    check_regular(target)
     try:
         if target.is_dir():
             raise OutputError(f"{target}: is a directory")
@@ -125,6 +148,8 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
         with os.fdopen(handle, "wb") as stream:
             for chunk in chunks:
                 stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            stream.flush()
+            _fsync(stream.fileno())
         os.chmod(temp, 0o644)
     except BaseException as exc:
         _unlink(temp)
@@ -132,6 +157,30 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
             raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
         raise
     return temp
+
+
+def _fsync(handle: int) -> None:
+    """``os.fsync``; a file system that cannot (EINVAL, ENOTSUP) is no error, a failing disk is."""
+    try:
+        os.fsync(handle)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the renames just made) to disk, where the OS lets us open a
+    folder (not Windows); the files are already written, so any failure here is skipped."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _reason(exc: OSError) -> str:
