@@ -78,7 +78,7 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
         env=environ,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=120,
     )
 
 
@@ -402,3 +402,20 @@ def test_reserved_and_empty_output_names_are_refused(
     output = render_fails(workspace, GOOD + f"outputs: ['{name}']\n")
     assert f"c.yaml: outputs[0] (line 3): '{name}'" in output
     assert message in output
+
+
+def test_the_manifest_covers_a_style_sheet_and_opens_nothing_else(tmp_path: Path) -> None:
+    """The sheet's settings are in the inputs hash (an edit makes the output stale); a file of
+    the same name in the current folder (here a FIFO, which would block a reader) is not read."""
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "mine.mplstyle").write_text("axes.grid: True\n")
+    (folder / "c.yaml").write_text(GOOD + "plot: {style: mine.mplstyle}\n")
+    os.mkfifo(tmp_path / "mine.mplstyle")
+    render = ["render", "configs/c.yaml", "-d", "out", "-f", "svg"]
+    assert run(render, tmp_path).returncode == 0
+    assert run([*render, "--check"], tmp_path).returncode == 0
+    (folder / "mine.mplstyle").write_text("axes.grid: False\n")
+    stale = run([*render, "--check"], tmp_path)
+    assert stale.returncode == 1, stale.stderr
+    assert "Traceback" not in stale.stderr

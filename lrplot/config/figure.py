@@ -250,17 +250,8 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
     family = family_of(scheduler)
     defaults = family.run_defaults(scheduler, steps_per_epoch)
     interval = frame.interval or given.get("interval") or defaults.interval or "epoch"
-    steps_path = _steps_path(given, spec_data, frame, owner)
     epochs, max_steps = _length(
-        ck,
-        frame,
-        given.get("epochs"),
-        defaults,
-        spec_data,
-        interval,
-        steps_per_epoch,
-        owner,
-        steps_path,
+        ck, frame, given, defaults, spec_data, interval, steps_per_epoch, owner
     )
     curve = CurveSpec(
         scheduler=scheduler,
@@ -341,16 +332,16 @@ def _steps_per_epoch(
 def _length(
     ck: Checker,
     frame: Frame,
-    epochs: int | None,
+    given: dict[str, Any],
     defaults: RunDefaults,
     data: DataSpec | None,
     interval: str,
     steps_per_epoch: int,
     owner: dict[str, str],
-    steps_path: str | None,
 ) -> tuple[int, int | None]:
     """(epochs, max_steps): as given, else the schedule's own horizon, else 100 epochs."""
-    epochs = epochs if epochs is not None else frame.epochs
+    steps_path = _steps_path(given, data, frame, owner)
+    epochs = given["epochs"] if given.get("epochs") is not None else frame.epochs
     max_steps = frame.max_steps
     where = owner["epochs"] if frame.epochs is None else f"{frame.path}.max_epochs"
     blame = (where if epochs is not None else None, steps_path)
