@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 # still gives a readable one-line error.
 MAX_QUOTED = 80
 _QUOTED = re.compile(r"'[^'\n]{" + str(MAX_QUOTED + 1) + ",}'")
+# A run of digits longer than this (an integer with hundreds of digits) is shown clipped.
+MAX_DIGITS = 30
+_DIGITS = re.compile(r"\d{" + str(MAX_DIGITS + 1) + ",}")
 
 
 def shown(name: object) -> str:
@@ -38,6 +41,19 @@ def one_line(text: str) -> str:
 
 def _clip_quoted(message: str) -> str:
     return _QUOTED.sub(lambda m: m.group(0)[: MAX_QUOTED - 4] + "...'", message)
+
+
+def clip_digits(text: str) -> str:
+    """``1234567890…(400 digits)`` for every run of more than :data:`MAX_DIGITS` digits."""
+    return _DIGITS.sub(lambda m: f"{m.group(0)[:10]}…({len(m.group(0))} digits)", text)
+
+
+def digits(value: int) -> int:
+    """How many decimal digits ``value`` has, also beyond Python's limit on int-to-str."""
+    try:
+        return len(str(abs(value)))
+    except ValueError:  # over sys.get_int_max_str_digits() (a long hex literal)
+        return int(abs(value).bit_length() * 0.30103) + 1
 
 
 class _Located:
@@ -67,7 +83,7 @@ class _Located:
             where.append(path + (f" (line {self.line})" if self.line else ""))
         elif self.line:
             where.append(f"line {self.line}")
-        text = ": ".join([*where, _clip_quoted(self.message)])
+        text = ": ".join([*where, _clip_quoted(clip_digits(self.message))])
         if self.hint:
             text += f"; did you mean {self.hint}?"
         return one_line(text)

@@ -27,6 +27,18 @@ MAX_VALUES = MAX_STEPS
 MAX_CURVES = 100
 MAX_GROUPS = 100
 MAX_TEXT = 1000  # characters in a title or a curve label
+MAX_AUTO_TITLE = 200  # characters in a title lrplot makes up (from labels or a nested spec)
+MAX_SCHEDULERS = 100  # schedulers in one scheduler's tree (SequentialLR, ChainedScheduler)
+MAX_NESTING = 5  # levels of schedulers inside schedulers
+MAX_WORK = 2 * MAX_STEPS
+"""The most scheduler steps (or LBFGS iterations) one curve may take: optimizer steps x the
+schedulers stepped at each (the leaves of its tree), or x LBFGS's inner iterations."""
+
+
+def clipped_title(text: str) -> str:
+    """An automatic title cut to :data:`MAX_AUTO_TITLE` characters, with an ellipsis."""
+    return text if len(text) <= MAX_AUTO_TITLE else text[: MAX_AUTO_TITLE - 1].rstrip() + "…"
+
 
 DEFAULT_EPOCHS = 100
 INTERVALS = ("epoch", "step")

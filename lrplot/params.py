@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lrplot.errors import ExprError, SpecError, close_match
+from lrplot.errors import ExprError, SpecError, close_match, digits
 from lrplot.expr import Expression
 
 
@@ -146,10 +146,18 @@ def whole(value: Any) -> Any:
     return value
 
 
+def too_large(value: int, path: str, fail: Fail) -> None:
+    """Refuse an integer outside 64 bits (it would overflow wherever it meets a float), naming
+    its size rather than printing it."""
+    if abs(value) > 2**63 - 1:
+        raise fail(path, f"is too large: an integer of {digits(value)} digits")
+
+
 def _int(param: Param, value: Any, path: str, fail: Fail) -> int:
     value = whole(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong_type(param, value, path, fail)
+    too_large(value, path, fail)
     if not _in_bounds(param, value):
         raise fail(path, f"must be {param.rule}, got {value}")
     return value
@@ -162,8 +170,7 @@ def number(param: Param, value: Any, path: str, fail: Fail) -> float:
     try:
         result = float(value)
     except OverflowError:  # an integer with hundreds of digits
-        digits = len(str(value))
-        raise fail(path, f"must be a finite number, got an integer of {digits} digits") from None
+        raise fail(path, f"is too large: an integer of {digits(value)} digits") from None
     if not math.isfinite(result):
         raise fail(path, f"must be a finite number, got {result}")
     if not _in_bounds(param, result):
@@ -201,6 +208,7 @@ def _int_list(param: Param, value: Any, path: str, fail: Fail) -> list[int]:
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int):
             raise fail(f"{path}[{i}]", f"must be an integer, got {typename(item)} {item!r}")
+        too_large(item, f"{path}[{i}]", fail)
         if item < (param.low or 0):
             raise fail(f"{path}[{i}]", f"must be {param.rule or '>= 0'}, got {item}")
     for i in range(1, len(value)):

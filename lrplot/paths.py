@@ -8,10 +8,13 @@ is theirs to choose and is not checked here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 MAX_NAME = 255  # bytes in one path component
 MAX_PATH = 1024  # bytes in a whole name from a config
+RESERVED_PREFIX = ".lrplot"  # lrplot's own files in an output folder: the manifest, its lock
+TEMP = re.compile(r"\..+\.tmp", re.IGNORECASE)  # lrplot's temp files, .x.csv.a1b2c3.tmp
 
 
 def lexical_problem(name: str, why: str, *, home: bool = False) -> str | None:
@@ -32,6 +35,18 @@ def lexical_problem(name: str, why: str, *, home: bool = False) -> str | None:
 
 def parts(name: str) -> list[str]:
     return name.replace("\\", "/").split("/")
+
+
+def reserved_problem(name: str) -> str | None:
+    """An output name one of whose parts is a name lrplot keeps for itself (its manifest, or
+    its temp files, which it may clean up), or a bare extension such as ``.csv``."""
+    for part in parts(name):
+        if part.lower().startswith(RESERVED_PREFIX) or TEMP.fullmatch(part):
+            return f"{name!r}: {part!r} is a name lrplot keeps for its own files"
+    stem, dot, suffix = parts(name)[-1].rpartition(".")
+    if dot and not stem.strip("."):
+        return f"{name!r} is only an extension; name the file, such as lr.{suffix}"
+    return None
 
 
 def size_problem(name: str) -> str | None:

@@ -22,9 +22,10 @@ PLOT_KEYS = (
 X_CHOICES = ("epoch", "step", "samples", "tokens")
 THEME_CHOICES = ("light", "dark", "both")
 PANEL_HINTS = ("momentum", "weight_decay", "effective_decay", "none")
-MAX_INCHES = 50.0
+MIN_INCHES, MAX_INCHES = 1.0, 50.0  # below an inch, the axes collapse and nothing is drawn
 MIN_DPI, MAX_DPI = 10, 600
-MAX_PIXELS = 12_000  # per side: a config must not ask for a multi-GB canvas
+MAX_PIXELS = 8_192  # per side: a config must not ask for a multi-GB canvas
+MAX_AREA = 40_000_000  # pixels in all (160 MB of RGBA)
 MAX_PER_STEP = 10**12  # samples or tokens per optimizer step
 DEFAULT_SIZE = (6.4, 3.6)  # lrplot.style.SIZE, without importing matplotlib's settings here
 DEFAULT_DPI = 250
@@ -38,6 +39,9 @@ class PlotOptions:
     log_y: bool | None = None  # None: log when a fifth of the curve lies 100x below its peak
     x: str | None = None  # None: "step" when every curve steps per optimizer step, else "epoch"
     style: str | None = None  # a matplotlib style sheet name or file, applied over lrplot's
+    # The style's rc settings as lrplot read them (lrplot.stylesheet), or None for a name
+    # matplotlib resolves itself; set with the style, and replaced whenever it is.
+    sheet: tuple[tuple[str, str], ...] | None = None
     size: tuple[float, float] | None = None  # inches, (width, height)
     dpi: int | None = None
     theme: str | None = None  # "light" (default), "dark", or "both" (render writes x-dark.png)
@@ -49,10 +53,12 @@ class PlotOptions:
     tokens_per_step: int | None = None  # for x: tokens (global batch size x sequence length)
 
     def merged(self, **overrides: Any) -> PlotOptions:
-        """These options with every override that is not None (CLI flag over YAML over default)."""
-        return replace(
-            self, **{key: value for key, value in overrides.items() if value is not None}
-        )
+        """These options with every override that is not None (CLI flag over YAML over default).
+        A new ``style`` brings its own ``sheet`` (None unless given with it)."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        if "style" in given:
+            given.setdefault("sheet", None)
+        return replace(self, **given)
 
     @property
     def themes(self) -> tuple[str, ...]:
@@ -110,11 +116,14 @@ def parse_size(value: Any) -> tuple[float, float]:
             if isinstance(part, bool):
                 raise ValueError
             number = float(part)
+        except OverflowError:  # an integer with hundreds of digits
+            number = math.inf
         except (TypeError, ValueError):
             raise SpecError(f"must be two numbers such as 8x4.5, got {value!r}") from None
-        if not (math.isfinite(number) and 0 < number <= MAX_INCHES):
+        if not (math.isfinite(number) and MIN_INCHES <= number <= MAX_INCHES):
             raise SpecError(
-                f"width and height must be in (0, {MAX_INCHES:g}] inches, got {value!r}"
+                f"width and height must be in [{MIN_INCHES:g}, {MAX_INCHES:g}] inches, "
+                f"got {value!r}"
             )
         sizes.append(number)
     return sizes[0], sizes[1]
@@ -140,6 +149,8 @@ def parse_limits(value: Any) -> Limits:
             if isinstance(part, bool):
                 raise ValueError
             number = float(part)
+        except OverflowError:  # an integer with hundreds of digits
+            number = math.inf
         except (TypeError, ValueError):
             raise SpecError(f"{shape}, got {value!r}") from None
         if not math.isfinite(number):
@@ -195,6 +206,12 @@ def check_canvas(options: PlotOptions) -> None:
         raise SpecError(
             f"a {width:g}x{height:g} inch figure at {dpi} dpi is over {MAX_PIXELS} pixels wide; "
             "lower size or dpi"
+        )
+    if width * height * dpi * dpi > MAX_AREA:
+        pixels = round(width * dpi) * round(height * dpi)
+        raise SpecError(
+            f"a {width:g}x{height:g} inch figure at {dpi} dpi is {pixels:,} pixels, more than "
+            f"{MAX_AREA:,}; lower size or dpi"
         )
 
 
@@ -268,8 +285,9 @@ def options_from_yaml(value: Any, fail: Callable[[str, str, str | None], Excepti
     options = PlotOptions(**found)
     try:
         check_canvas(options)
-    except SpecError as exc:
-        raise fail("plot", exc.message, None) from None
+    except SpecError as exc:  # blamed on the key that makes the canvas big
+        dpi_too = "dpi" in found and ("size" not in found or found["dpi"] > DEFAULT_DPI)
+        raise fail("plot.dpi" if dpi_too else "plot.size", exc.message, None) from None
     try:
         check_x(options)  # a config that says x: tokens says how many, too
     except SpecError as exc:

@@ -152,8 +152,9 @@ def rc(theme: str | None = None) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def style_sheet(name: str | None) -> Iterator[None]:
-    """A matplotlib style sheet (name or file) over lrplot's settings; SpecError if unknown."""
+def style_sheet(name: str | dict[str, str] | None) -> Iterator[None]:
+    """A matplotlib style sheet over lrplot's settings: rc settings lrplot read
+    (:mod:`lrplot.stylesheet`), or a name; SpecError if unknown."""
     if not name:
         yield
         return
@@ -163,7 +164,7 @@ def style_sheet(name: str | None) -> Iterator[None]:
         context = matplotlib.style.context(name)
         context.__enter__()
     except (OSError, ValueError):
-        hint = close_match(name, matplotlib.style.available)
+        hint = close_match(str(name), matplotlib.style.available)
         raise SpecError(f"unknown matplotlib style {name!r}", hint=hint) from None
     try:
         yield

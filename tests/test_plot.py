@@ -249,7 +249,7 @@ def test_plot_options_from_yaml_and_cli_flags_override_them(tmp_path: Path) -> N
         ("{size: big}", "plot.size (line 1): must be WIDTHxHEIGHT in inches such as 8x4.5"),
         ("{x: hours}", "plot.x (line 1): must be one of epoch, step, samples, tokens, got 'hours'"),
         ("{annotate: yes}", "plot.annotate (line 1): must be true or false, got 'yes'"),
-        ("{size: 40x10, dpi: 600}", "plot (line 1): a 40x10 inch figure at 600 dpi is over"),
+        ("{size: 40x10, dpi: 600}", "plot.dpi (line 1): a 40x10 inch figure at 600 dpi is over"),
         ("[1]", "plot (line 1): must be a mapping"),
     ],
 )

@@ -219,12 +219,11 @@ def write_manifest(out_dir: Path, entries: Entries) -> None:
 def inputs_sha256(config_bytes: bytes, spec: FigureSpec, options: PlotOptions) -> str:
     """The hash an output's manifest entry must match: the config file's bytes, the loaded spec
     (which holds what the config pulls in from other files, such as a replayed metric CSV), the
-    figure options the command line put over it, and a style sheet file's bytes if one is used."""
+    figure options the command line put over it (with the settings of a style sheet file, which
+    lrplot read into ``options.sheet``: no file is opened here)."""
     digest = hashlib.sha256(config_bytes)
     digest.update(b"\0" + repr(spec).encode())
     digest.update(b"\0" + json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
-    if options.style:
-        digest.update(b"\0" + (sha256_file(Path(options.style)) or "-").encode())
     return digest.hexdigest()
 
 

@@ -201,7 +201,7 @@ FIGURE = [
     Flag("transparent", ("--transparent",), bool | None, "No background [off]."),
     Flag("style", ("--style",), str | None,
          "A matplotlib style sheet name (e.g. ggplot, seaborn-v0_8) or .mplstyle file, "
-         "applied over lrplot's style."),
+         "applied over lrplot's style (a package.style name needs --allow-import PACKAGE)."),
     Flag("size", ("--size",), str | None, "Figure size in inches [6.4x3.6].", metavar="WxH"),
     Flag("dpi", ("--dpi",), int | None, "Figure resolution [250: 1600x900 pixels]."),
 ]  # fmt: skip
@@ -447,6 +447,10 @@ def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
     from lrplot.plotoptions import PARSERS
 
     given = {flag.name: values.get(flag.name) for flag in FIGURE}
+    if given["style"] is not None:
+        from lrplot.stylesheet import from_flag
+
+        given["style"], given["sheet"] = from_flag(given["style"], allowed_imports(values))
     for flag in FIGURE:
         value = given[flag.name]
         if value is None or flag.name in ("annotate", "log_y", "transparent", "style"):

@@ -6,6 +6,7 @@ One command per catalogue entry of every family (:mod:`lrplot.cli.schedulers`), 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -54,7 +55,10 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    pass
+    # The command line only writes files (and draws charts in the terminal), which is Agg's
+    # work whatever the environment asks for; an MPLBACKEND that names no backend would
+    # otherwise make `import matplotlib` raise (and a --jobs worker inherits this).
+    os.environ["MPLBACKEND"] = "agg"
 
 
 commands.register(app)

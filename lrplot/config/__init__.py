@@ -14,7 +14,7 @@ from lrplot.config.warnings import spec_warnings
 from lrplot.config.yamlload import Document, load_bytes
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families import short_title
-from lrplot.model import CurveSpec, FigureSpec
+from lrplot.model import CurveSpec, FigureSpec, clipped_title
 
 __all__ = [
     "CurveSpec",
@@ -110,5 +110,5 @@ def auto_title(spec: FigureSpec) -> str:
     """The title when none is given: the scheduler, short (:func:`short_title`), or the
     curves' labels."""
     if len(spec.curves) == 1:
-        return short_title(spec.curves[0].scheduler)
-    return ", ".join(curve.label for curve in spec.curves)
+        return clipped_title(short_title(spec.curves[0].scheduler))
+    return clipped_title(", ".join(curve.label for curve in spec.curves))

@@ -4,9 +4,10 @@ title, the ``outputs:`` names and the ``plot:`` options."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
-from lrplot import formats, paths
+from lrplot import formats, paths, stylesheet
 from lrplot.config import run
 from lrplot.config.context import Checker
 from lrplot.config.data import check_data
@@ -14,21 +15,26 @@ from lrplot.config.frame import Frame
 from lrplot.config.framework import FRAMEWORK_KEYS, check_frame, misplaced
 from lrplot.config.metric import check_metric
 from lrplot.config.optimizer import check_optimizer
+from lrplot.errors import SpecError
 from lrplot.families import family_of
 from lrplot.families.base import RunDefaults
 from lrplot.loop import Loop
 from lrplot.model import (
     DEFAULT_EPOCHS,
     MAX_CURVES,
+    MAX_NESTING,
+    MAX_SCHEDULERS,
     MAX_STEPS,
     MAX_TEXT,
     MAX_VALUES,
+    MAX_WORK,
     CurveSpec,
     DataSpec,
     FigureSpec,
+    SchedulerSpec,
 )
 from lrplot.params import typename, validate
-from lrplot.plotoptions import options_from_yaml
+from lrplot.plotoptions import PlotOptions, options_from_yaml
 
 RUN_KEYS = (*run.NAMES, "data", *FRAMEWORK_KEYS, "optimizer", "scheduler", "metric")
 FIGURE_KEYS = ("title", *RUN_KEYS, "curves", "outputs", "plot")
@@ -45,7 +51,7 @@ def check_figure(ck: Checker) -> FigureSpec:
     if title is not None and len(title) > MAX_TEXT:
         raise ck.fail("title", f"is longer than {MAX_TEXT} characters")
     outputs = check_outputs(ck, data.get("outputs"))
-    plot = options_from_yaml(data.get("plot"), ck.fail)
+    plot = _styled(ck, options_from_yaml(data.get("plot"), ck.fail))
     if "curves" in data:
         if "scheduler" in data:
             raise ck.fail("curves", "give either 'scheduler' or 'curves', not both")
@@ -57,6 +63,20 @@ def check_figure(ck: Checker) -> FigureSpec:
         curves = [check_curve(ck, data, {k: k for k in RUN_KEYS}, "")]
         _check_size(ck, curves, "optimizer.param_groups")
     return FigureSpec(tuple(curves), title, ck.doc.source, outputs, plot)
+
+
+def _styled(ck: Checker, plot: PlotOptions) -> PlotOptions:
+    """The plot options with the style's rc settings read (:mod:`lrplot.stylesheet`): from a
+    config, confined to matplotlib's built-in sheets and the config's own folder."""
+    if plot.style is None:
+        return plot
+    try:
+        style, sheet = stylesheet.resolve(
+            plot.style, ck.base_dir, confine=ck.confine, allow_import=ck.allow_import
+        )
+    except SpecError as exc:
+        raise ck.fail("plot.style", exc.message, exc.hint) from None
+    return replace(plot, style=style, sheet=sheet)
 
 
 def _curves(ck: Checker, data: dict[str, Any]) -> list[CurveSpec]:
@@ -115,6 +135,7 @@ def check_outputs(ck: Checker, value: Any) -> tuple[str, ...]:
         problem = (
             paths.lexical_problem(name, "outputs stay inside the output folder")
             or paths.size_problem(name)
+            or paths.reserved_problem(name)
             or formats.suffix_problem(name)
         )
         if problem:
@@ -125,13 +146,67 @@ def check_outputs(ck: Checker, value: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _check_steps(ck: Checker, epochs: int, steps_per_epoch: int, path: str) -> None:
-    if epochs * steps_per_epoch > MAX_STEPS:
+def _check_steps(
+    ck: Checker, epochs: int, steps_per_epoch: int, where: tuple[str | None, str | None]
+) -> None:
+    """The run's length within the cap. The error is blamed on the factor that makes it overflow:
+    ``steps_per_epoch`` (or the ``data:`` it comes from) when the epochs were not given or are
+    the smaller factor, else the epochs."""
+    if epochs * steps_per_epoch <= MAX_STEPS:
+        return
+    epochs_path, steps_path = where
+    blame_steps = steps_path is not None and (epochs_path is None or steps_per_epoch > epochs)
+    path = steps_path if blame_steps else epochs_path
+    other = epochs_path if blame_steps else steps_path
+    also = ""
+    if other is not None:
+        shown, line = ck.origins.locate(other)
+        also = f" (with {shown}" + (f" at line {line})" if line else ")")
+    raise ck.fail(
+        path or "epochs",
+        f"{epochs} epochs x {steps_per_epoch} steps per epoch is {epochs * steps_per_epoch} "
+        f"steps, more than the limit of {MAX_STEPS}{also}",
+    )
+
+
+def _check_work(ck: Checker, curve: CurveSpec, owner: dict[str, str]) -> None:
+    """Bound what one optimizer step may cost: the schedulers stepped with it (every leaf of a
+    SequentialLR or ChainedScheduler tree, at any depth), and LBFGS's inner iterations."""
+    tree = curve.scheduler.walk()
+    if len(tree) > MAX_SCHEDULERS:
         raise ck.fail(
-            path,
-            f"{epochs} epochs x {steps_per_epoch} steps is {epochs * steps_per_epoch} steps, "
-            f"more than the limit of {MAX_STEPS}",
+            owner["scheduler"], f"has {len(tree)} schedulers in all, more than {MAX_SCHEDULERS}"
         )
+    deepest = max(_depth(s) for s in tree)
+    if deepest > MAX_NESTING:
+        raise ck.fail(
+            owner["scheduler"],
+            f"nests schedulers {deepest} levels deep, more than {MAX_NESTING}",
+        )
+    leaves = sum(1 for s in tree if not s.children)
+    if curve.total_steps * leaves > MAX_WORK:
+        raise ck.fail(
+            owner["scheduler"],
+            f"{curve.total_steps} steps x {leaves} schedulers stepped together is "
+            f"{curve.total_steps * leaves} scheduler steps, more than the limit of {MAX_WORK}",
+        )
+    optimizer = curve.optimizer
+    if optimizer.type == "LBFGS":
+        # each step may run max_iter iterations (fewer if max_eval stops it first)
+        iters = int(optimizer.kwargs.get("max_iter", 20))
+        evals = optimizer.kwargs.get("max_eval")
+        inner = min(iters, int(evals)) if evals is not None else iters
+        if curve.total_steps * inner > MAX_WORK:
+            key = "max_eval" if evals is not None and int(evals) < iters else "max_iter"
+            raise ck.fail(
+                f"{owner['optimizer']}.{key}",
+                f"LBFGS runs up to {inner} iterations a step: {curve.total_steps} steps x "
+                f"{inner} is more than the limit of {MAX_WORK}; lower {key} or the run's length",
+            )
+
+
+def _depth(spec: SchedulerSpec) -> int:
+    return 1 + max((_depth(child) for child in spec.children), default=0)
 
 
 def _frozen(value: Any) -> Any:
@@ -176,7 +251,7 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
     defaults = family.run_defaults(scheduler, steps_per_epoch)
     interval = frame.interval or given.get("interval") or defaults.interval or "epoch"
     epochs, max_steps = _length(
-        ck, frame, given.get("epochs"), defaults, spec_data, interval, steps_per_epoch, owner
+        ck, frame, given, defaults, spec_data, interval, steps_per_epoch, owner
     )
     curve = CurveSpec(
         scheduler=scheduler,
@@ -197,6 +272,7 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
     for rule in run.RULES:
         rule(curve, owner.__getitem__, ck.fail)
     _check_resume(ck, curve, owner["resume_at"])
+    _check_work(ck, curve, owner)
     uses = family.uses_metric(scheduler)
     if uses and frame.name == "lightning" and frame.monitor is None:
         raise ck.fail(
@@ -208,6 +284,17 @@ def check_curve(ck: Checker, data: dict[str, Any], owner: dict[str, str], label:
     curve = CurveSpec(**{**curve.__dict__, "metric": metric})
     family.check_run(scheduler, curve, ck)
     return curve
+
+
+def _steps_path(
+    given: dict[str, Any], data: DataSpec | None, frame: Frame, owner: dict[str, str]
+) -> str | None:
+    """The key the steps of an epoch come from, if the config set them."""
+    if "steps_per_epoch" in given:
+        return owner["steps_per_epoch"]
+    if data is not None:
+        return owner["data"]
+    return None
 
 
 def _steps_per_epoch(
@@ -245,7 +332,7 @@ def _steps_per_epoch(
 def _length(
     ck: Checker,
     frame: Frame,
-    epochs: int | None,
+    given: dict[str, Any],
     defaults: RunDefaults,
     data: DataSpec | None,
     interval: str,
@@ -253,9 +340,11 @@ def _length(
     owner: dict[str, str],
 ) -> tuple[int, int | None]:
     """(epochs, max_steps): as given, else the schedule's own horizon, else 100 epochs."""
-    epochs = epochs if epochs is not None else frame.epochs
+    steps_path = _steps_path(given, data, frame, owner)
+    epochs = given["epochs"] if given.get("epochs") is not None else frame.epochs
     max_steps = frame.max_steps
     where = owner["epochs"] if frame.epochs is None else f"{frame.path}.max_epochs"
+    blame = (where if epochs is not None else None, steps_path)
     if epochs is None and max_steps is not None:
         epochs = math.ceil(max_steps / steps_per_epoch)
     if epochs is None and defaults.length is not None:
@@ -279,7 +368,7 @@ def _length(
     if epochs is None:
         epochs = DEFAULT_EPOCHS
     if max_steps is None or epochs * steps_per_epoch <= max_steps:
-        _check_steps(ck, epochs, steps_per_epoch, where)
+        _check_steps(ck, epochs, steps_per_epoch, blame)
         max_steps = None
     elif max_steps > MAX_STEPS:
         raise ck.fail(

@@ -10,6 +10,7 @@ from typing import Any
 
 from lrplot import metrics
 from lrplot.config.context import Checker
+from lrplot.errors import digits
 from lrplot.model import CurveSpec, MetricSpec
 from lrplot.params import is_number, typename, validate
 
@@ -83,7 +84,12 @@ def _values(ck: Checker, values: Any, path: str) -> list[float]:
     for i, item in enumerate(values):
         if not is_number(item):
             raise ck.fail(f"{path}[{i}]", f"must be a number, got {typename(item)} {item!r}")
-        numbers.append(float(item))
+        try:
+            numbers.append(float(item))
+        except OverflowError:  # an integer with hundreds of digits
+            raise ck.fail(
+                f"{path}[{i}]", f"is too large: an integer of {digits(item)} digits"
+            ) from None
     return numbers
 
 

@@ -173,7 +173,11 @@ def _plot() -> dict[str, Any]:
             "the curve lies 100x below its peak",
         },
         "x": {"enum": [*X_CHOICES, "epochs", "steps", "sample", "token"]},
-        "style": {"type": "string", "description": "a matplotlib style sheet name"},
+        "style": {
+            "type": "string",
+            "description": "a built-in matplotlib style name, or an .mplstyle file in the "
+            "config's folder",
+        },
         "size": {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*[0-9.]+\s*[xX×,]\s*[0-9.]+\s*$"},

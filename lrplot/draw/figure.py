@@ -20,7 +20,7 @@ from lrplot.draw.resume import draw_resumes
 from lrplot.draw.xaxis import XAxis, choose
 from lrplot.errors import SpecError
 from lrplot.families import family_of, short_title
-from lrplot.model import FigureSpec
+from lrplot.model import FigureSpec, clipped_title
 from lrplot.plotoptions import (
     PLOT_KEYS,
     X_CHOICES,
@@ -32,6 +32,7 @@ from lrplot.plotoptions import (
     parse_x,
 )
 from lrplot.style import SIZE, palette, rc, style_sheet
+from lrplot.stylesheet import rc_spec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -117,8 +118,8 @@ def plot_figure(
 
 def auto_title(items: Sequence[Curve]) -> str:
     if len(items) == 1:
-        return short_title(items[0].spec.scheduler)
-    return ", ".join(c.label for c in items if c.label)
+        return clipped_title(short_title(items[0].spec.scheduler))
+    return clipped_title(", ".join(c.label for c in items if c.label))
 
 
 def _common_spec(items: Sequence[Curve]) -> FigureSpec | None:
@@ -163,7 +164,7 @@ def draw(
     import matplotlib
 
     theme = options.themes[0]
-    with matplotlib.rc_context(rc(theme)), style_sheet(options.style):
+    with matplotlib.rc_context(rc(theme)), style_sheet(rc_spec(options.style, options.sheet)):
         xaxis = choose(items, options)
         chosen = panels(items, options.panels)
         fig, lr_ax, panel_axes = _axes(options, ax, len(chosen))

@@ -117,7 +117,10 @@ def heading(ax: Axes, title: str, subtitle: str, band: float, muted: str) -> Non
         )
         lift += (text.count("\n") + 1) * SUBTITLE_SIZE * 1.25 + 2
     if title:
-        size = float(matplotlib.rcParams["axes.titlesize"])
+        # a style sheet may give a named size ('x-large'), relative to font.size
+        from matplotlib.font_manager import FontProperties
+
+        size = FontProperties(size=matplotlib.rcParams["axes.titlesize"]).get_size_in_points()
         ax.set_title(fit(title, ax, size, bold=True), loc="left", pad=lift + 3)
 
 
