@@ -143,11 +143,13 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
     except OSError as exc:
         raise OutputError(f"{target}: cannot write to {folder}: {_reason(exc)}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            stream.flush()
-            _fsync(stream.fileno())
+        try:
+            with os.fdopen(handle, "wb", closefd=False) as stream:
+                for chunk in chunks:
+                    stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            _fsync(handle)  # the bytes on disk before os.replace puts the name on them
+        finally:
+            os.close(handle)
         os.chmod(temp, 0o644)
     except BaseException as exc:
         _unlink(temp)
