@@ -27,8 +27,9 @@ def confined(out_dir: str | Path, name: str) -> Path:
     """``out_dir / name`` for a name that came from a config, refusing any escape.
 
     The spec already refused absolute names and ``..``; this also refuses a folder on the way that
-    is a symlink leading outside ``out_dir``. (A symlink at the target itself is replaced, not
-    followed, by the atomic write.)
+    is a symlink leading outside ``out_dir``, and a target that is a FIFO, socket or device
+    (:func:`check_regular`). (A symlink at the target itself is replaced, not followed, by the
+    atomic write.)
     """
     if paths.escapes(out_dir, name, parent_only=True):
         raise OutputError(f"{name!r} escapes the output folder {out_dir} through a symlink")
