@@ -27,8 +27,9 @@ def confined(out_dir: str | Path, name: str) -> Path:
     """``out_dir / name`` for a name that came from a config, refusing any escape.
 
     The spec already refused absolute names and ``..``; this also refuses a folder on the way that
-    is a symlink leading outside ``out_dir``. (A symlink at the target itself is replaced, not
-    followed, by the atomic write.)
+    is a symlink leading outside ``out_dir``, and a target that is a FIFO, socket or device
+    (:func:`check_regular`). (A symlink at the target itself is replaced, not followed, by the
+    atomic write.)
     """
     if paths.escapes(out_dir, name, parent_only=True):
         raise OutputError(f"{name!r} escapes the output folder {out_dir} through a symlink")
@@ -145,11 +146,13 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
     except OSError as exc:
         raise OutputError(f"{target}: cannot write to {folder}: {_reason(exc)}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            stream.flush()
-            _fsync(stream.fileno())
+        try:
+            with os.fdopen(handle, "wb", closefd=False) as stream:
+                for chunk in chunks:
+                    stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            _fsync(handle)  # the bytes on disk before os.replace puts the name on them
+        finally:
+            os.close(handle)
         os.chmod(temp, 0o644)
     except BaseException as exc:
         _unlink(temp)
