@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lrplot.cli import app
-from lrplot.cli.options import option_name
+from lrplot.cli.flag import option_name
 from lrplot.families import family_for_key
 from lrplot.families.base import Entry
 

@@ -12,8 +12,9 @@ import typer
 
 from lrplot import formats
 from lrplot.cli.edge import errors_exit, warnings_to_stderr
+from lrplot.cli.flag import Flag
 from lrplot.cli.frameworks import Interval
-from lrplot.cli.options import Flag, figure_overrides
+from lrplot.cli.options import figure_overrides
 from lrplot.errors import shown
 from lrplot.runlog.model import FORMATS, HF_CONVENTIONS
 

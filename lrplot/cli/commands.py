@@ -15,8 +15,10 @@ import typer
 from lrplot import formats
 from lrplot.cli import complete
 from lrplot.cli.edge import EXIT_CODES, errors_exit, print_notes
+from lrplot.cli.flag import Flag
 from lrplot.cli.group import PREVIEW, LrplotCommand, looks_like_a_file
-from lrplot.cli.options import FIGURE, IMPORTS, OUTPUT, Flag, allowed_imports, figure_overrides
+from lrplot.cli.imports import IMPORTS, allowed_imports
+from lrplot.cli.options import FIGURE, OUTPUT, figure_overrides
 from lrplot.errors import SpecError
 
 ALLOW_IMPORT: TypeAlias = Annotated[

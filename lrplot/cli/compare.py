@@ -15,8 +15,9 @@ from typing import Annotated, Any
 import typer
 
 from lrplot.cli.edge import EXIT_CODES, errors_exit, print_notes, print_warnings
+from lrplot.cli.flag import Flag
 from lrplot.cli.group import LrplotCommand
-from lrplot.cli.options import FIGURE, OUTPUT, Flag, fill
+from lrplot.cli.options import FIGURE, OUTPUT, fill
 from lrplot.errors import SpecError
 
 TITLE = Flag("title", ("--title",), str | None, "Figure title [the command lines].", key="title")

@@ -17,7 +17,8 @@ from typing import Annotated, Any
 import typer
 
 from lrplot.cli.edge import EXIT_CODES, errors_exit
-from lrplot.cli.options import FIGURE, OUTPUT, Flag, figure_overrides
+from lrplot.cli.flag import Flag
+from lrplot.cli.options import FIGURE, OUTPUT, figure_overrides
 from lrplot.errors import shown
 
 

@@ -10,16 +10,15 @@ path the flag it came from, so that errors name ``--T-max`` and not ``scheduler.
 from __future__ import annotations
 
 import enum
-import inspect
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Annotated, Any
-
-import typer
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from lrplot import formats
 from lrplot.cli import complete
+from lrplot.cli.flag import Flag, option_name
+from lrplot.cli.flagtext import from_flag
+from lrplot.cli.imports import IMPORTS, KEYWORDS, TARGET_HELP, allowed_imports, keyword
 from lrplot.config.run import DATA_PARAMS, RUN_PARAMS
 from lrplot.errors import LrplotError, SpecError
 from lrplot.families.base import Entry
@@ -31,57 +30,6 @@ Profile = enum.Enum("Profile", {name: name for name in PROFILES}, type=str)  # t
 
 class Pad(str, enum.Enum):
     last = "last"
-
-
-def option_name(name: str) -> str:
-    """The CLI spelling of an argument, as torch spells it: ``T_max`` -> ``--T-max``."""
-    return "--" + name.replace("_", "-")
-
-
-@dataclass(frozen=True)
-class Flag:
-    name: str  # the Python parameter the value arrives in
-    decls: tuple[str, ...]  # ("--epochs", "-n")
-    type: Any
-    help: str
-    default: Any = None
-    key: str | None = None  # the spec key path it fills, if any
-    metavar: str | None = None
-    show_default: bool | str = False
-    param: Param | None = None  # the Param whose value it gives, converted by its kind
-    positional: bool = False  # an argument (``lrplot import MODULE:ATTR``), not an option
-    complete: Callable[..., Any] | None = None  # shell completion of its values
-
-    @property
-    def flag(self) -> str:
-        """How messages name it: the first spelling, without a ``/--no-`` part."""
-        return self.decls[0].split("/")[0]
-
-    def parameter(self) -> inspect.Parameter:
-        if self.positional:
-            argument = typer.Argument(help=self.help, metavar=self.metavar, show_default=False)
-            return inspect.Parameter(
-                self.name,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                annotation=Annotated[self.type, argument],
-            )
-        return inspect.Parameter(
-            self.name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=self.default,
-            annotation=self.annotated(),
-        )
-
-    def annotated(self) -> Any:
-        """The option as a Typer annotation, for a command written as a plain function."""
-        option = typer.Option(
-            *self.decls,
-            help=self.help,
-            metavar=self.metavar,
-            show_default=self.show_default,
-            autocompletion=self.complete,
-        )
-        return Annotated[self.type, option]
 
 
 SHORT = {"epochs": "-n"}  # short spellings of run options
@@ -316,62 +264,6 @@ def param_flag(entry: Entry, param: Param) -> Flag:
     )
 
 
-def _number(text: str) -> int | float:
-    """``30`` -> 30, ``1e4`` -> 10000.0 (the Param reads a whole float as an integer)."""
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-def _scalar(text: str) -> Any:
-    """A number where the text is one; the text otherwise (the Param then names the type)."""
-    try:
-        return _number(text.strip())
-    except ValueError:
-        return text
-
-
-def _parse_list(text: str, flag: str, what: str) -> list[Any]:
-    """``30,60``, ``"30 60"`` or the YAML list ``"[30, 60]"``."""
-    from lrplot.config.yamlload import load_text
-
-    stripped = text.strip()
-    if stripped.startswith("["):
-        data = load_text(stripped, flag).data
-        if isinstance(data, list):
-            return data
-    items = [item for item in re.split(r"[\s,]+", stripped) if item]
-    try:
-        return [_number(item) for item in items]
-    except ValueError:
-        raise SpecError(f"must be a comma-separated list of {what}, got {text!r}") from None
-
-
-def from_flag(param: Param, value: Any, flag: str) -> Any:
-    """An option's value as the YAML spec would hold it."""
-    from lrplot.config.yamlload import load_text
-
-    kind = param.kind
-    if isinstance(value, enum.Enum):
-        return value.value
-    if kind is Kind.INT and isinstance(value, str):
-        return _scalar(value)
-    if kind is Kind.INT_LIST:
-        text = ",".join(value) if isinstance(value, list) else value
-        return _parse_list(text, flag, "integers")
-    if kind is Kind.FLOAT_OR_LIST:
-        numbers = _parse_list(value, flag, "numbers")
-        return numbers[0] if len(numbers) == 1 else numbers
-    if kind is Kind.FLOAT_TUPLE:
-        return _parse_list(value, flag, "numbers")
-    if kind is Kind.EXPR_OR_LIST:
-        return value[0] if len(value) == 1 else list(value)
-    if kind in (Kind.SCHEDULERS, Kind.ANY):
-        return load_text(value, flag).data
-    return value
-
-
 # -- a command's flags -> a spec mapping, with where each value came from -----------------------
 
 
@@ -448,9 +340,9 @@ def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
 
     given = {flag.name: values.get(flag.name) for flag in FIGURE}
     if given["style"] is not None:
-        from lrplot.stylesheet import from_flag
+        from lrplot.stylesheet import from_flag as style_from_flag
 
-        given["style"], given["sheet"] = from_flag(given["style"], allowed_imports(values))
+        given["style"], given["sheet"] = style_from_flag(given["style"], allowed_imports(values))
     for flag in FIGURE:
         value = given[flag.name]
         if value is None or flag.name in ("annotate", "log_y", "transparent", "style"):
@@ -463,49 +355,3 @@ def figure_overrides(values: dict[str, Any]) -> dict[str, Any]:
             exc.message = f"{flag.flag}: {exc.message}"
             raise
     return given
-
-
-# -- imports: what a spec may import, and the keyword arguments of an imported callable ----------
-
-ALLOW_IMPORT_ENV = "LRPLOT_ALLOW_IMPORT"
-TARGET_HELP = (
-    "The scheduler class or factory to import, module:attribute (e.g. mypkg.schedules:Warmup); "
-    "called as attribute(optimizer, **--kw). Its top-level package must be allowed with "
-    "--allow-import."
-)
-IMPORTS = [
-    Flag("allow_import", ("--allow-import",), list[str] | None,
-         "Let `import:` schedulers import this top-level package (importing runs its code); "
-         f"repeatable, or comma-separated. {ALLOW_IMPORT_ENV}=a,b adds more.", metavar="PKG"),
-]  # fmt: skip
-KEYWORDS = Flag(
-    "keywords",
-    ("--kw",),
-    list[str] | None,
-    "A keyword argument for the imported callable, KEY=VALUE (VALUE read as YAML: 5, 1e-3, "
-    "[30, 60], true, text); repeatable.",
-    metavar="KEY=VALUE",
-)
-
-
-def allowed_imports(values: dict[str, Any]) -> tuple[str, ...]:
-    """The packages ``import:`` may import: ``--allow-import`` plus ``LRPLOT_ALLOW_IMPORT``."""
-    import os
-
-    given = list(values.get("allow_import") or []) + [os.environ.get(ALLOW_IMPORT_ENV, "")]
-    names = [name.strip() for text in given for name in text.split(",")]
-    return tuple(dict.fromkeys(name for name in names if name))
-
-
-def keyword(text: str) -> tuple[str, Any]:
-    """``--kw warmup=5`` -> ``("warmup", 5)``: the value is read as a YAML value."""
-    from lrplot.config.yamlload import load_text
-
-    name, equals, value = text.partition("=")
-    name = name.strip()
-    if not equals or not name.isidentifier():
-        raise SpecError(f"--kw: must be KEY=VALUE with KEY a name, got {text!r}")
-    try:
-        return name, load_text(value, f"--kw {name}").data if value.strip() else ""
-    except LrplotError as exc:
-        raise exc.located(path=f"--kw {name}") from None

@@ -15,8 +15,10 @@ from typing import Any
 import typer
 
 from lrplot.cli.edge import EXIT_CODES, errors_exit
+from lrplot.cli.flag import Flag
 from lrplot.cli.group import LrplotGroup
-from lrplot.cli.options import Flag, allowed_imports, command_flags, document
+from lrplot.cli.imports import allowed_imports
+from lrplot.cli.options import command_flags, document
 from lrplot.errors import SpecError
 from lrplot.families import families
 from lrplot.families.base import Entry, Family

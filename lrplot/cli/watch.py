@@ -22,8 +22,9 @@ from typing import Annotated, Any
 import typer
 
 from lrplot.cli.edge import errors_exit
+from lrplot.cli.flag import Flag
 from lrplot.cli.group import LrplotCommand
-from lrplot.cli.options import FIGURE, OUTPUT, Flag, figure_overrides
+from lrplot.cli.options import FIGURE, OUTPUT, figure_overrides
 from lrplot.errors import shown
 
 CLEAR = "\x1b[H\x1b[2J"  # cursor home, clear screen
