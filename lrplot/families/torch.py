@@ -29,7 +29,7 @@ from lrplot.families.torch_init import init_lines
 from lrplot.families.torch_warnings import own_warnings
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate
-from lrplot.pycode import call_source, lambda_source
+from lrplot.pycode import call_source, lambda_source, literal
 
 if TYPE_CHECKING:
     from lrplot.families.base import CheckContext, Warn
@@ -289,7 +289,7 @@ class TorchFamily:
                 else:
                     kwargs[name] = lambda_source(item, param.variable)
             else:
-                kwargs[name] = repr(item)
+                kwargs[name] = literal(item)
         if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
             kwargs["total_steps"] = repr(curve.loop.records)
         if spec.children:
