@@ -50,6 +50,7 @@ def render(
     allow_import: Iterable[str] = (),
     themes: Sequence[str] | None = None,
     parents: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -64,6 +65,7 @@ def render(
     output's bytes are stored there under ``str(path)`` (``lrplot render --check`` compares them).
     ``allow_import`` is passed to :func:`~lrplot.config.load_spec` when ``spec`` is a path.
     With ``parents``, missing folders of the outputs are created (once everything is rendered).
+    With ``digests``, the SHA-256 of every file written is stored there under ``str(path)``.
     """
     from lrplot.simulate import simulate_figure
 
@@ -83,7 +85,7 @@ def render(
         curves = simulate_figure(figure_spec, progress=progress)
         blobs = _figures(figure_spec, curves, chosen, pairs, formats)
 
-        _write([path for path, _ in pairs], formats, curves, blobs, capture, parents)
+        _write([path for path, _ in pairs], formats, curves, blobs, capture, parents, digests)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
@@ -100,6 +102,7 @@ def _write(
     blobs: dict[str, bytes],
     capture: dict[str, bytes] | None,
     parents: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """Write every output (or with ``capture``, keep its bytes there); with ``parents``,
     create missing folders first."""
@@ -120,6 +123,7 @@ def _write(
             if str(path) != "-"
         ],
         parents=parents,
+        digests=digests,
     )
     if any(str(path) == "-" for path in paths):
         write_stdout(csv_lines(curves))

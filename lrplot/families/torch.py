@@ -8,7 +8,7 @@ torch adds is drawn, listed and checked with no change here. What lrplot knows b
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -245,7 +245,7 @@ class TorchFamily:
             raise SimulationError(f"torch rejected {spec.type}: {exc}", path=spec.path) from None
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         return plain_stepping(scheduler, curve, metric)
 
