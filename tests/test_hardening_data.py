@@ -166,6 +166,16 @@ def test_log_axis_of_an_lr_that_reaches_zero_renders(
     assert data.startswith(MAGIC[fmt]) and len(data) > 5000
 
 
+@pytest.mark.parametrize("fmt", FIGURES)
+@pytest.mark.parametrize("name", ["multiplicative", "exponential"])
+def test_automatic_log_axis_of_an_underflow_renders(tmp_path: Path, name: str, fmt: str) -> None:
+    """Neither log_y nor a flag: lrplot picks the log axis itself, and still renders."""
+    result = render(tmp_path, UNDERFLOWS[name], "-d", str(tmp_path), "-f", fmt)
+    assert result.exit_code == 0, result.output
+    assert "point(s) with lr <= 0 are not drawn" in result.stderr
+    assert (tmp_path / f"c.{fmt}").read_bytes().startswith(MAGIC[fmt])
+
+
 ALL_ZERO = {
     "lambda": "epochs: 10\nscheduler: {type: lambda, lr_lambda: '0'}\n",
     "curves": "epochs: 10\ncurves:\n  - {label: a, scheduler: {type: lambda, lr_lambda: '0'}}\n"
