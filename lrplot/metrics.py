@@ -11,8 +11,9 @@ This module is plain data at import time; numpy is imported inside :func:`metric
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from lrplot.model import DEFAULT_PROFILE, MetricSpec
 from lrplot.params import Kind, Param
@@ -20,7 +21,15 @@ from lrplot.params import Kind, Param
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["DEFAULT_PROFILE", "PARAM_NAMES", "PROFILES", "SEED", "Profile", "metric_values"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "PARAM_NAMES",
+    "PROFILES",
+    "SEED",
+    "Feed",
+    "Profile",
+    "metric_values",
+]
 
 
 @dataclass(frozen=True)
@@ -134,13 +143,19 @@ def metric_values(spec: MetricSpec, count: int) -> np.ndarray:
     """``count`` metric values, one per scheduler step (float64).
 
     Explicit or replayed ``values`` are taken as they are (the spec has already checked that they
-    cover ``count``, padding with the last value where asked); profiles follow the formulas in
-    :data:`PROFILES`.
+    cover ``count``), and with ``pad: last`` (``padded_from``) their last value repeats up to
+    ``count``; profiles follow the formulas in :data:`PROFILES`.
     """
     import numpy as np
 
     if spec.values is not None:
-        return np.asarray(spec.values[:count], dtype=np.float64)
+        given = np.asarray(spec.values[:count], dtype=np.float64)
+        if spec.padded_from is None or given.size >= count:
+            return given
+        padded = np.empty(count, dtype=np.float64)
+        padded[: given.size] = given
+        padded[given.size :] = given[-1]
+        return padded
     params = profile_params(spec)
     rng = np.random.Generator(np.random.PCG64(spec.seed))
     noise = params["noise"] * rng.standard_normal(count)
@@ -159,3 +174,38 @@ def metric_values(spec: MetricSpec, count: int) -> np.ndarray:
         bump = params["height"] * np.exp(-np.maximum(since, 0.0) / params["recover"])
         base = base + np.where(since >= 0, bump, 0.0)
     return base + noise
+
+
+class Feed(Sequence[float]):
+    """The metric as the scheduler reads it, ``feed[k]`` a Python float, without a Python list
+    of the whole run: ``tolist()`` of 20M values holds 20M float objects (640 MB). Values are
+    converted one chunk of FEED_CHUNK at a time, as the run reaches them."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self._values = values
+        self._first = -1
+        self._chunk: list[float] = []
+
+    def __len__(self) -> int:
+        return int(self._values.shape[0])
+
+    @overload
+    def __getitem__(self, k: int) -> float: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[float]: ...
+    def __getitem__(self, k: int | slice) -> float | list[float]:
+        if isinstance(k, slice):
+            found: list[float] = self._values[k].tolist()
+            return found
+        if k < 0:
+            k += len(self)
+        first = k - k % FEED_CHUNK
+        if first != self._first:
+            if not 0 <= k < len(self):
+                raise IndexError(k)
+            self._chunk = self._values[first : first + FEED_CHUNK].tolist()
+            self._first = first
+        return self._chunk[k - first]
+
+
+FEED_CHUNK = 1 << 16

@@ -99,13 +99,13 @@ class MetricSpec:
     ``lrplot.metrics.metric_values(spec, count)`` turns it into numbers.
     """
 
-    values: tuple[float, ...] | None = None  # explicit or replayed, already padded to the run
+    values: tuple[float, ...] | None = None  # explicit or replayed (as given: see padded_from)
     profile: str = DEFAULT_PROFILE
     params: Mapping[str, float] = field(default_factory=dict)  # overrides of the profile's defaults
     seed: int = 0
     file: str | None = None  # the replayed CSV, as the config or flag named it
     column: str | None = None
-    padded_from: int | None = None  # the first index `pad: last` filled in
+    padded_from: int | None = None  # `pad: last`: from this index on, the last value repeats
     patience_band: bool = False  # shade the patience window before each reduction
 
     def describe(self) -> str:

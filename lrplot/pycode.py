@@ -4,6 +4,8 @@ out to fit 99 columns. Used by every family's ``code`` and by ``lrplot code``.""
 from __future__ import annotations
 
 import ast
+import math
+from typing import Any
 
 from lrplot.expr import Expression
 
@@ -36,7 +38,7 @@ def python_expression(text: str, variable: str) -> str:
 def _source(node: ast.expr, variable: str) -> str:
     if isinstance(node, ast.Constant):
         assert isinstance(node.value, int | float)
-        return repr(float(node.value))
+        return literal(float(node.value))
     if isinstance(node, ast.Name):
         return f"float({variable})" if node.id == variable else _CONSTANTS[node.id]
     if isinstance(node, ast.BinOp):
@@ -85,6 +87,22 @@ def _balanced(text: str) -> bool:
 
 
 # -- building blocks -------------------------------------------------------------------------
+
+
+def literal(value: Any) -> str:
+    """``repr(value)`` as Python source that runs: ``repr`` writes a non-finite float as
+    ``nan``/``inf``, names no script defines, so those become ``math.nan``/``math.inf`` (also
+    inside lists, tuples and dicts). ``import math`` heads every emitted script."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "math.nan" if math.isnan(value) else ("-math.inf" if value < 0 else "math.inf")
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def call_source(head: str, args: list[str], indent: str, used: int) -> str:

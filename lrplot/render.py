@@ -52,6 +52,7 @@ def render(
     themes: Sequence[str] | None = None,
     parents: bool = False,
     compare: dict[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[Curve, ...]:
     """Simulate ``spec`` and write it to every path in ``outputs`` (format from the suffix,
     ``-`` for CSV on stdout). Returns the curves.
@@ -70,6 +71,7 @@ def render(
     other formats were rendered with it.
     ``allow_import`` is passed to :func:`~lrplot.config.load_spec` when ``spec`` is a path.
     With ``parents``, missing folders of the outputs are created (once everything is rendered).
+    With ``digests``, the SHA-256 of every file written is stored there under ``str(path)``.
     """
     from lrplot.simulate import simulate_figure
 
@@ -95,7 +97,7 @@ def render(
                 chunks = DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
                 compare[str(path)] = compare_file(path, chunks)
         else:
-            _write(paths, formats, curves, blobs, capture, parents)
+            _write(paths, formats, curves, blobs, capture, parents, digests)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
@@ -112,6 +114,7 @@ def _write(
     blobs: dict[str, bytes],
     capture: dict[str, bytes] | None,
     parents: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """Write every output (or with ``capture``, keep its bytes there); with ``parents``,
     create missing folders first."""
@@ -132,6 +135,7 @@ def _write(
             if str(path) != "-"
         ],
         parents=parents,
+        digests=digests,
     )
     if any(str(path) == "-" for path in paths):
         write_stdout(csv_lines(curves))

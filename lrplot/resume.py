@@ -19,13 +19,13 @@ spec run without a break, so a schedule that does not survive the round trip sho
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import LrplotError, LrplotWarning, SimulationError
 from lrplot.families import family_of
 from lrplot.families.base import rebuild
-from lrplot.metrics import metric_values
+from lrplot.metrics import Feed, metric_values
 from lrplot.model import Curve, CurveSpec, MetricSpec
 from lrplot.recording import (
     Progress,
@@ -67,7 +67,7 @@ def simulate_resumed(
     metric = None
     if family.uses_metric(spec.scheduler):
         metric = metric_values(spec.metric or MetricSpec(), spec.scheduler_steps)
-    values = None if metric is None else metric.tolist()
+    values = None if metric is None else Feed(metric)
     total = spec.total_steps
     bounds = [0, *spec.resume_at, total]
     run = _start(spec, build, values)
@@ -95,7 +95,7 @@ def simulate_resumed(
     )
 
 
-def _start(spec: CurveSpec, build: CurveSpec, metric: list[float] | None) -> _Run:
+def _start(spec: CurveSpec, build: CurveSpec, metric: Sequence[float] | None) -> _Run:
     optimizer = build_optimizer(spec.optimizer)
     scheduler = family_of(spec.scheduler).build(spec.scheduler, optimizer, build)
     mark_stepped(optimizer)
@@ -103,7 +103,7 @@ def _start(spec: CurveSpec, build: CurveSpec, metric: list[float] | None) -> _Ru
 
 
 def _running(
-    spec: CurveSpec, optimizer: Any, scheduler: Any, metric: list[float] | None, done: int = 0
+    spec: CurveSpec, optimizer: Any, scheduler: Any, metric: Sequence[float] | None, done: int = 0
 ) -> _Run:
     stepping = family_of(spec.scheduler).stepping(spec.scheduler, scheduler, spec, metric)
     return _Run(optimizer, scheduler, stepping, record_ends(stepping, spec.total_steps), done)
@@ -141,7 +141,7 @@ def fresh_branches(
     family = family_of(spec.scheduler)
     metric = None
     if family.uses_metric(spec.scheduler):
-        metric = metric_values(spec.metric or MetricSpec(), spec.scheduler_steps).tolist()
+        metric = Feed(metric_values(spec.metric or MetricSpec(), spec.scheduler_steps))
     run = _start(spec, spec, metric)
     groups = len(run.optimizer.param_groups)
     path = spec.scheduler.path

@@ -22,10 +22,11 @@ from typing import Any
 from lrplot.errors import CurveWarning, LrplotError, SpecError
 from lrplot.families import family_of
 from lrplot.families.base import StepCode
-from lrplot.metrics import metric_values
+from lrplot.metrics import Feed, metric_values
 from lrplot.model import Curve, CurveSpec, FigureSpec, MetricSpec, SchedulerSpec
 from lrplot.origins import Origins
 from lrplot.recording import (
+    CHUNK_STEPS,
     PROGRESS_EVERY,
     Progress,
     Recorder,
@@ -104,10 +105,15 @@ def collapse(curve: Curve) -> str | None:
         start = float(lr[0])
         if not start > 0:
             continue
-        low = (lr > 0) & (lr < start * COLLAPSE)
-        count = int(np.count_nonzero(low))
+        count, first = 0, -1
+        for begin in range(0, rows, CHUNK_STEPS):  # masks of the whole run: 3 bytes a value
+            part = lr[begin : begin + CHUNK_STEPS]
+            low = (part > 0) & (part < start * COLLAPSE)
+            found = int(np.count_nonzero(low))
+            if found and first < 0:
+                first = begin + int(np.argmax(low))
+            count += found
         if count >= max(2, rows // 100):
-            first = int(np.argmax(low))
             group = f" (param group {g})" if curve.groups > 1 else ""
             return (
                 f"the lr{group} falls below 1e-12 of its start {start:g} at step {first} "
@@ -183,7 +189,7 @@ def _run(
     if family.uses_metric(spec.scheduler):
         metric = metric_values(spec.metric or MetricSpec(), spec.scheduler_steps)
     stepping = family.stepping(
-        spec.scheduler, scheduler, spec, None if metric is None else metric.tolist()
+        spec.scheduler, scheduler, spec, None if metric is None else Feed(metric)
     )
     lr = np.empty((len(groups), stepping.records), dtype=np.float64)
 

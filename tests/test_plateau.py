@@ -596,7 +596,8 @@ def test_values_may_be_padded_too() -> None:
         "epochs: 5\nscheduler: {type: plateau}\nmetric: {values: [3, 2], pad: last}"
     )
     metric = spec.curves[0].metric
-    assert metric is not None and metric.values == (3.0, 2.0, 2.0, 2.0, 2.0)
+    assert metric is not None and metric.values == (3.0, 2.0) and metric.padded_from == 2
+    assert metric_values(metric, 5).tolist() == [3.0, 2.0, 2.0, 2.0, 2.0]
 
 
 # -- figure ------------------------------------------------------------------------------------

@@ -60,11 +60,20 @@ def _work(task: Task) -> Outcome:
                 if verdicts[str(target)] != "same"
             )
             return Outcome(stale=stale)
-        # parents: a missing folder is made once all is rendered; a file in its way is an error
-        render(task.spec, task.targets, options=task.options, themes=_themes(task), parents=True)
+        # parents: a missing folder is made once all is rendered; a file in its way is an error.
+        # Hashed as written: reading a 20M-row CSV back would hold all of it in memory.
+        digests: dict[str, str] = {}
+        render(
+            task.spec,
+            task.targets,
+            options=task.options,
+            themes=_themes(task),
+            parents=True,
+            digests=digests,
+        )
         written = []
         for target in task.targets:
-            digest = sha256_file(target, follow=False)
+            digest = digests.get(str(target)) or sha256_file(target, follow=False)
             if digest is None:
                 raise OutputError(f"{target}: cannot read back what was written")
             written.append((target, digest))

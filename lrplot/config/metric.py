@@ -65,8 +65,9 @@ def check_metric(
                 "to repeat the "
                 "last value",
             )
+        # Kept unpadded: metric_values() repeats the last value when asked for more. A list of
+        # 20M copies would cost 160 MB, and the tuple made from it as much again.
         padded_from = len(numbers)
-        numbers += [numbers[-1]] * (steps - len(numbers))
     return MetricSpec(
         values=tuple(numbers),
         file=file,

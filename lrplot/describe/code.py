@@ -19,7 +19,7 @@ from lrplot.families import family_of
 from lrplot.families import torch_source as torchsource
 from lrplot.model import CurveSpec, FigureSpec, MetricSpec, OptimizerSpec
 from lrplot.params import Kind
-from lrplot.pycode import call_source, python_expression
+from lrplot.pycode import call_source, literal, python_expression
 from lrplot.simulate import loop_source
 
 __all__ = ["python_code", "python_expression"]
@@ -31,8 +31,8 @@ def _optimizer(spec: OptimizerSpec) -> str:
     def value(name: str, item: Any) -> str:
         param = info.param(name)
         if param is not None and param.kind is Kind.FLOAT_TUPLE:
-            return repr(tuple(item))
-        return repr(item)
+            return literal(tuple(item))
+        return literal(item)
 
     tensor = "torch.zeros(1, 1, requires_grad=True)"
     if spec.param_groups:
@@ -51,16 +51,21 @@ def _metric(curve: CurveSpec) -> list[str]:
     from lrplot.metrics import metric_values
 
     spec = curve.metric or MetricSpec()
-    values = metric_values(spec, curve.scheduler_steps).tolist()
+    steps = curve.scheduler_steps
+    given = steps if spec.padded_from is None else min(spec.padded_from, steps)
+    values = metric_values(spec, given).tolist()
     # The values themselves, not the formula or file that made them: exact, and self-contained.
-    body = textwrap.wrap(", ".join(repr(v) for v in values) + ",", 95)
-    return [
+    body = textwrap.wrap(", ".join(literal(v) for v in values) + ",", 95)
+    lines = [
         "# The metric ReduceLROnPlateau watches, one value per scheduler step",
         f"# ({' '.join(spec.describe().split())}). In training, pass your validation loss.",
         "metric = [",
         *("    " + line for line in body),
         "]",
     ]
+    if given < steps:  # pad: last, written as the repeat it is
+        lines += [f"metric += metric[-1:] * {steps - given}  # pad: last"]
+    return lines
 
 
 def _header(spec: FigureSpec, helpers: list[str]) -> list[str]:

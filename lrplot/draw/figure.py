@@ -86,7 +86,8 @@ def plot(
     - ``ax`` draws into your Axes (the lr), or into a list of Axes: the lr, then one per panel.
     - ``panels`` names the panels under the lr (``"momentum"``, ``"weight_decay"``,
       ``"effective_decay"``; ``"none"``); by default momentum, when it varies.
-    - ``log_y`` leaves out points with lr <= 0 and warns (:class:`LogScaleWarning`).
+    - ``log_y`` leaves out points with lr <= 0 and warns (:class:`LogScaleWarning`); when no
+      lr is above 0 it raises :class:`~lrplot.errors.SpecError` (nothing would be drawn).
     - ``title=""`` draws no title (and no subtitle); ``subtitle=""`` no subtitle.
     """
     given = {key: value for key, value in locals().items() if key in PLOT_KEYS}
@@ -168,9 +169,7 @@ def draw(
         xaxis = choose(items, options)
         chosen = panels(items, options.panels)
         fig, lr_ax, panel_axes = _axes(options, ax, len(chosen))
-        log = options.log_y
-        if log is None:
-            log = scale.wants_log([c.lr[g] for c in items for g in range(c.groups)])
+        log = scale.log_axis([c.lr[g] for c in items for g in range(c.groups)], options.log_y)
         drawn = _Drawn(options, xaxis, palette(theme), log, chosen[: len(panel_axes)])
         _draw_lines(lr_ax, items, drawn)
         draw_resumes(lr_ax, items, drawn.lines, xaxis, drawn.colors.muted)  # resume_at

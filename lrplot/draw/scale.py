@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lrplot.draw import numbers
+from lrplot.errors import SpecError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,6 +49,22 @@ def wants_log(series: Sequence[np.ndarray]) -> bool:
     bar = peak / LOG_SPAN * (1 + 1e-9)  # 1e-3 * 0.1 * 0.1 is a hair above 1e-5
     low = sum(int(np.count_nonzero(p <= bar)) for p in positive)
     return low >= LOG_SHARE * total
+
+
+def log_axis(series: Sequence[np.ndarray], given: bool | None) -> bool:
+    """Whether the lr axis is log: as ``given``, else :func:`wants_log`. A log axis needs some
+    lr above 0; with none, the figure would be an empty frame, so that is an error."""
+    import numpy as np
+
+    if given is None:
+        return wants_log(series)
+    if given and not any(_positive(np.asarray(s)).size for s in series):
+        raise SpecError(
+            "every lr of the run is <= 0, so a log axis has nothing to draw; "
+            "draw it linear (--linear-y, or plot: {log_y: false})",
+            path="plot.log_y",
+        )
+    return given
 
 
 def choice(series: Sequence[np.ndarray], given: bool | None) -> tuple[bool, str]:

@@ -16,7 +16,7 @@ drawing and the code export ask the family.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -192,7 +192,7 @@ class Family(Protocol):
         """The real scheduler on ``optimizer`` (raises SimulationError when the library refuses)."""
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         """How the run steps what :meth:`build` returned."""
 

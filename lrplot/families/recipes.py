@@ -12,7 +12,7 @@ import functools
 import inspect
 import math
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
@@ -178,7 +178,7 @@ class RecipeFamily:
             ) from None
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         return plain_stepping(scheduler, curve, metric)
 

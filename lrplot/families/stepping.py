@@ -17,6 +17,8 @@ from lrplot.families.base import StepCode, Stepping
 from lrplot.families.torch_init import PLATEAU_INIT
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lrplot.model import CurveSpec
 
 PLATEAU_FACTS = ("mode", "threshold", "threshold_mode", "patience", "cooldown")
@@ -29,7 +31,7 @@ def facts_of(scheduler: Any) -> dict[str, Any]:
     return {name: getattr(scheduler, name) for name in PLATEAU_FACTS if hasattr(scheduler, name)}
 
 
-def plain_stepping(scheduler: Any, curve: CurveSpec, metric: list[float] | None) -> Stepping:
+def plain_stepping(scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None) -> Stepping:
     """``step()`` (or ``step(metric[k])``) once per scheduler step of the run, after the
     optimizer steps the run's loop says (:attr:`CurveSpec.loop`): every one, every epoch's last,
     or Lightning's frequency pattern."""
@@ -62,7 +64,7 @@ def plain_step_code(curve: CurveSpec, needs_metric: bool) -> StepCode:
     return StepCode(f"scheduler.step(float(metric[{index}]))", per_step, needs_metric=True)
 
 
-def timm_stepping(scheduler: Any, curve: CurveSpec, metric: list[float] | None) -> Stepping:
+def timm_stepping(scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None) -> Stepping:
     """timm's train.py: after optimizer update ``t`` (0-based), ``step_update(num_updates=t +
     1)``; after the last update of epoch ``e``, ``step(e + 1, metric[e])``. ``None`` (timm's
     ``sched: none``) leaves the lr alone."""

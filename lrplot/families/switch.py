@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SpecError, close_match
@@ -180,7 +180,7 @@ class SwitchFamily:
         return Switched(built)
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         steppings = []
         for child, built in zip(spec.children, scheduler.schedulers, strict=True):

@@ -21,7 +21,7 @@ one error that says how to install it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
@@ -174,7 +174,7 @@ class TimmFamily:
         return scheduler
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         return timm_stepping(scheduler, curve, metric)
 

@@ -8,7 +8,7 @@ torch adds is drawn, listed and checked with no change here. What lrplot knows b
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,7 @@ from lrplot.families.torch_init import init_lines
 from lrplot.families.torch_warnings import own_warnings
 from lrplot.model import SchedulerSpec
 from lrplot.params import MISSING, Kind, validate
-from lrplot.pycode import call_source, lambda_source
+from lrplot.pycode import call_source, lambda_source, literal
 
 if TYPE_CHECKING:
     from lrplot.families.base import CheckContext, Warn
@@ -245,7 +245,7 @@ class TorchFamily:
             raise SimulationError(f"torch rejected {spec.type}: {exc}", path=spec.path) from None
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         return plain_stepping(scheduler, curve, metric)
 
@@ -289,7 +289,7 @@ class TorchFamily:
                 else:
                     kwargs[name] = lambda_source(item, param.variable)
             else:
-                kwargs[name] = repr(item)
+                kwargs[name] = literal(item)
         if spec.type == rules.ONECYCLE and _no_length(spec.kwargs):
             kwargs["total_steps"] = repr(curve.loop.records)
         if spec.children:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrplot.errors import SimulationError, SpecError, close_match
@@ -227,7 +227,7 @@ class TransformersFamily:
             ) from None
 
     def stepping(
-        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: list[float] | None
+        self, spec: SchedulerSpec, scheduler: Any, curve: CurveSpec, metric: Sequence[float] | None
     ) -> Stepping:
         return plain_stepping(scheduler, curve, metric)
 

@@ -1,5 +1,10 @@
 """CSV: one row per optimizer step, floats as ``repr`` (round-trip exact), written in chunks so a
-10M-row curve never exists as one string."""
+10M-row curve never exists as one string.
+
+Text cells (a ``curves:`` label, a header) are quoted as RFC 4180 says and Python's ``csv``
+module reads: a cell holding a comma, a quote or a line break is put in double quotes, with
+every quote doubled, so ``csv.reader`` gives the label back exactly. Numbers never need it.
+"""
 
 from __future__ import annotations
 
@@ -58,13 +63,13 @@ def _numbered(name: str, suffixes: list[str]) -> list[str]:
 def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
     """The CSV text in chunks: floats as ``repr`` (round-trip exact), rows in step order."""
     header = csv_header(curves)
-    yield ",".join(header) + "\n"
+    yield ",".join(map(cell, header)) + "\n"
     groups = max(c.groups for c in curves)
     with_momentum = any(c.momentum is not None for c in curves)
     with_metric = "metric" in header
     keys = extra_keys(curves)
     for curve in curves:
-        prefix = [curve.label] if len(curves) > 1 else []
+        prefix = [cell(curve.label)] if len(curves) > 1 else []
         for start in range(0, len(curve), CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, len(curve))
             count = stop - start
@@ -82,6 +87,18 @@ def csv_lines(curves: Sequence[Curve]) -> Iterator[str]:
                     [""] * count if metric is None else map(repr, metric[start:stop].tolist())
                 )
             yield "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
+def cell(text: str) -> str:
+    """``text`` as one CSV cell: quoted (quotes doubled) when it holds a comma, a quote or a
+    line break, else as it is. A leading ``=``, ``+``, ``-`` or ``@`` is kept as it is: the
+    file is data for scripts, and the label must read back exactly (README, Safety)."""
+    if any(c in text for c in _SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+_SPECIAL = (",", '"', "\n", "\r")
 
 
 def _group_columns(values: object, groups: int, start: int, stop: int) -> list[Iterable[str]]:

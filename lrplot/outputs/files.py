@@ -10,6 +10,7 @@ FIFO, a socket, a device) is refused before anything is rendered: reading or wri
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 import sys
@@ -60,7 +61,10 @@ def atomic_write(path: str | Path, chunks: Iterable[bytes | str]) -> None:
 
 
 def atomic_write_all(
-    items: Sequence[tuple[str | Path, Iterable[bytes | str]]], *, parents: bool = False
+    items: Sequence[tuple[str | Path, Iterable[bytes | str]]],
+    *,
+    parents: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """Write several files all-or-nothing, as far as a file system allows.
 
@@ -68,7 +72,9 @@ def atomic_write_all(
     (this is where a full disk or a failing writer shows up), and only then are the temp files
     moved into place with ``os.replace``, which does not fail for lack of space. So a failure
     leaves every existing file byte for byte as it was and no temp file behind. With
-    ``parents``, missing folders are created first (``-o newdir/x.png``).
+    ``parents``, missing folders are created first (``-o newdir/x.png``). With ``digests``,
+    each file's SHA-256 is stored there under ``str(path)``, hashed as it is written: reading a
+    20M-row CSV back to hash it would hold all of it in memory.
     """
     targets = [Path(path) for path, _ in items]
     check_targets(targets, parents=parents)
@@ -82,7 +88,10 @@ def atomic_write_all(
     staged: list[tuple[str, Path]] = []
     try:
         for target, (_, chunks) in zip(targets, items, strict=True):
-            staged.append((_stage(target, chunks), target))
+            temp, digest = _stage(target, chunks)
+            staged.append((temp, target))
+            if digests is not None:
+                digests[str(target)] = digest
         for i, (temp, target) in enumerate(staged):
             try:
                 os.replace(temp, target)
@@ -136,8 +145,9 @@ def _check_target(target: Path, parents: bool) -> None:
         raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
 
 
-def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
-    """Write ``chunks`` to a new 0644 temp file beside ``target``; return its name."""
+def _stage(target: Path, chunks: Iterable[bytes | str]) -> tuple[str, str]:
+    """Write ``chunks`` to a new 0644 temp file beside ``target``; return its name and the
+    SHA-256 of what was written."""
     folder = target.parent
     try:
         # The pid lets a later render tell a killed writer's leftover (lrplot.batch.tidy).
@@ -145,11 +155,14 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
         handle, temp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write to {folder}: {_reason(exc)}") from None
+    digest = hashlib.sha256()
     try:
         try:
             with os.fdopen(handle, "wb", closefd=False) as stream:
                 for chunk in chunks:
-                    stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+                    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                    digest.update(data)
+                    stream.write(data)
             _fsync(handle)  # the bytes on disk before os.replace puts the name on them
         finally:
             os.close(handle)
@@ -159,7 +172,7 @@ def _stage(target: Path, chunks: Iterable[bytes | str]) -> str:
         if isinstance(exc, OSError):
             raise OutputError(f"{target}: cannot write: {_reason(exc)}") from None
         raise
-    return temp
+    return temp, digest.hexdigest()
 
 
 def _fsync(handle: int) -> None:
