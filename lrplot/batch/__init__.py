@@ -7,9 +7,10 @@
   of the file itself, plus the versions of everything that shapes the bytes (:func:`environment`).
   An output is up to date when its inputs, the environment and the file on disk all still hash
   the same; a run where every output is up to date never imports torch or matplotlib.
-- **Check.** ``check=True`` writes nothing. It ignores the manifest and renders every config in
-  memory, then compares those bytes with the files on disk, so it verifies the files themselves,
-  not a record of them.
+- **Check.** ``check=True`` writes nothing. It ignores the manifest's hashes and renders every
+  config in memory, then compares those bytes with the files on disk a chunk at a time, so it
+  verifies the files themselves, not a record of them. It also reports orphans and stale temp
+  files (:mod:`lrplot.batch.tidy`), which a render prunes (with ``prune``) and removes.
 - **Parallel.** ``jobs > 1`` renders in worker processes. On Linux they fork from a forkserver
   that imported torch, torch._dynamo, matplotlib and lrplot once (:mod:`lrplot.batch.warm`), so
   each starts warm; elsewhere they are spawned and import once each. Neither inherits the

@@ -175,13 +175,18 @@ def _load(path: Path) -> object:
     fd = _open_regular(path)
     if fd is None:
         raise _Unusable("not a regular file")
+    parts: list[bytes] = []
+    size = 0
     with os.fdopen(fd, "rb") as stream:
-        try:
-            data = stream.read(MANIFEST_MAX_BYTES + 1)
+        try:  # a chunk at a time: read(n) would set aside n bytes up front
+            while (chunk := stream.read(CHUNK)) and size <= MANIFEST_MAX_BYTES:
+                parts.append(chunk)
+                size += len(chunk)
         except OSError as exc:
             raise _Unusable(f"cannot read: {exc.strerror}") from None
-    if len(data) > MANIFEST_MAX_BYTES:
+    if size > MANIFEST_MAX_BYTES:
         raise _Unusable(f"larger than {MANIFEST_MAX_BYTES // 2**20} MiB")
+    data = b"".join(parts)
     try:
         return json.loads(data)
     except RecursionError:
