@@ -218,7 +218,13 @@ def write_manifest(out_dir: Path, entries: Entries) -> None:
     from lrplot.outputs.files import atomic_write
 
     data = {"manifest": MANIFEST_VERSION, "outputs": entries}
-    atomic_write(out_dir / MANIFEST_NAME, [json.dumps(data, indent=1, sort_keys=True) + "\n"])
+    path = out_dir / MANIFEST_NAME
+    try:  # the name is lrplot's: a FIFO, socket or symlink there goes (the writer would refuse it)
+        if not stat.S_ISREG(mode := path.lstat().st_mode) and not stat.S_ISDIR(mode):
+            path.unlink()
+    except OSError:
+        pass
+    atomic_write(path, [json.dumps(data, indent=1, sort_keys=True) + "\n"])
 
 
 def inputs_sha256(config_bytes: bytes, spec: FigureSpec, options: PlotOptions) -> str:
