@@ -55,10 +55,10 @@ def run(
         todo: Todo = [(job, job.targets) for job in jobs]
         result.leftovers = leftovers
         for path in leftovers:
-            reporter.message(f"stale temp file: {path}")
+            reporter.message(f"stale temp file: {shown(path)}")
     else:
         for path in remove(leftovers):
-            reporter.message(f"note: removed a stale temp file: {path}")
+            reporter.message(f"note: removed a stale temp file: {shown(path)}")
         env = environment_sha256(environment())
         todo = _stale(jobs, options, entries, env)
     outcomes = _execute(todo, options, reporter)
@@ -85,14 +85,15 @@ def _orphans(
         result.pruned = len(removed)
         forget += removed
         for key in removed:
-            reporter.message(f"pruned: {out_dir / key}")
+            reporter.message(f"pruned: {shown(out_dir / key)}")
     for key in found:
+        name = shown(out_dir / key)
         if options.check:
-            reporter.message(f"orphan: {out_dir / key}")
+            reporter.message(f"orphan: {name}")
         elif options.prune:
-            reporter.message(f"warning: {out_dir / key}: orphan kept: edited since lrplot wrote it")
+            reporter.message(f"warning: {name}: orphan kept: edited since lrplot wrote it")
         else:
-            reporter.message(f"orphan: {out_dir / key} (no config writes it; --prune removes it)")
+            reporter.message(f"orphan: {name} (no config writes it; --prune removes it)")
     result.orphans = [out_dir / key for key in found]
     return forget
 

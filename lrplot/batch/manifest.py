@@ -21,6 +21,7 @@ import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from lrplot.errors import shown
 from lrplot.model import FigureSpec
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def read_manifest(out_dir: Path, notes: list[str] | None = None) -> Entries:
         entries = _entries(_load(path))
     except _Unusable as exc:
         if notes is not None:
-            notes.append(f"{path}: ignored ({exc}); its outputs render again")
+            notes.append(f"{shown(path)}: ignored ({exc}); its outputs render again")
         return {}
     found: Entries = {}
     for key, value in entries.items():
