@@ -68,6 +68,15 @@ def test_long_step_axes_read_as_integers_with_separators_and_no_offset() -> None
     assert figure.axes[0].xaxis.get_offset_text().get_text() == ""
 
 
+@pytest.mark.parametrize(
+    ("epochs", "expected"), [(20, "0 5 10 15"), (6, "0 1 2 3 4 5"), (3, "0 1 2")]
+)
+def test_epoch_ticks_are_whole_epochs(epochs: int, expected: str) -> None:
+    # a scheduler stepped once an epoch has no epoch 2.5 (matplotlib's own ticks gave 0, 2.5, ...)
+    figure = figure_of(f"epochs: {epochs}\nscheduler: {{type: cosine, T_max: {epochs}}}")
+    assert " ".join(tick_labels(figure, "x")) == expected
+
+
 def test_lr_ticks_are_plain_1e_minus_3_not_an_offset() -> None:
     figure = figure_of("scheduler: {type: cosine, T_max: 100}")  # lr 1e-3 down to 0
     assert tick_labels(figure) == ["0", "2e-4", "4e-4", "6e-4", "8e-4", "1e-3"]

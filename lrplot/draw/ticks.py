@@ -54,8 +54,12 @@ def plain(value: float) -> str:
 
 
 def count_axis(axis: Any) -> None:
-    """Plain counts on an x axis (``axis`` is ``ax.xaxis``)."""
+    """Plain counts on an x axis (``axis`` is ``ax.xaxis``), at whole numbers: a scheduler that
+    steps every epoch has no epoch 2.5."""
+    from matplotlib.ticker import MaxNLocator
+
     count, _ = _formatters()
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
     axis.set_major_formatter(count())
 
 
