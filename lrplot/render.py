@@ -93,14 +93,25 @@ def render(
 
         paths = [path for path, _ in pairs]
         if compare is not None:
-            for path, fmt in zip(paths, formats, strict=True):
-                chunks = DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
-                compare[str(path)] = compare_file(path, chunks)
+            _compare(paths, formats, curves, blobs, compare)
         else:
             _write(paths, formats, curves, blobs, capture, parents, digests)
     except LrplotError as exc:
         raise exc.relocated(figure_spec.origins, source=figure_spec.source) from None
     return curves
+
+
+def _compare(
+    paths: Sequence[str | Path],
+    formats: Sequence[str],
+    curves: Sequence[Curve],
+    blobs: dict[str, bytes],
+    verdicts: dict[str, str],
+) -> None:
+    """Compare each output, a chunk at a time, with the file at its path (``--check``)."""
+    for path, fmt in zip(paths, formats, strict=True):
+        chunks = DATA_WRITERS[fmt](curves) if fmt in DATA_WRITERS else [blobs[str(path)]]
+        verdicts[str(path)] = compare_file(path, chunks)
 
 
 def _loaded(spec: FigureSpec | str | Path, allow_import: Iterable[str]) -> FigureSpec:
