@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import io
 import os
 import platform
@@ -328,7 +329,7 @@ def decimation_rows(repeats: int) -> list[Row]:
     import lrplot
     from lrplot.outputs.figures import figure_bytes
 
-    plot_module = sys.modules["lrplot.draw.lines"]  # where lines are decimated
+    plot_module = importlib.import_module("lrplot.draw.lines")  # where lines are decimated
     # CyclicLR stepped every step: 250 triangles of lr and momentum, which matplotlib's own path
     # simplification cannot merge away (a smooth cosine it mostly can).
     text = (

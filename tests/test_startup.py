@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lrplot.cli.schedulers import outline_only
+
 HEAVY = ("torch", "matplotlib")
 
 
@@ -74,3 +76,67 @@ def test_fast_exit_keeps_sys_exit_semantics() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout, done.stderr) == (1, "unflushed", "boom\n")
+
+
+# -- commands a process will not run are built in outline ----------------------------------------
+
+
+def test_help_built_in_outline_reads_as_the_full_help() -> None:
+    import os
+
+    env = {**os.environ, "COLUMNS": "100"}
+    full = subprocess.run(  # argv[0] is not lrplot while the app is built: every command in full
+        [sys.executable, "-c", "import sys; sys.argv = ['/x/other', '--help']; "
+         "from lrplot.cli import main; sys.argv[0] = 'lrplot'; main()"],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    outlined = subprocess.run(
+        [str(Path(sys.executable).parent / "lrplot"), "--help"],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert full.returncode == outlined.returncode == 0, full.stderr + outlined.stderr
+    assert outlined.stdout == full.stdout
+    assert "cosine" in outlined.stdout and "Usage: lrplot" in outlined.stdout
+
+
+def own_commands() -> set[str]:
+    """The commands lrplot registers before the scheduler commands, as cli/root.py does."""
+    import typer
+
+    from lrplot.cli import checklog, commands, compare, frameworks, schedulers, watch
+
+    app = typer.Typer()
+    for module in (commands, checklog, compare, frameworks, watch):
+        module.register(app)
+    own = schedulers.own_commands(app)
+    assert {"list", "render", "show", "code", "check-log"} <= own
+    return own
+
+
+@pytest.mark.parametrize(
+    ("argv", "outline"),
+    [
+        (["lrplot", "--help"], True),
+        (["lrplot", "list"], True),
+        (["/venv/bin/lrplot", "render", "x.yaml", "--check"], True),
+        (["/x/lrplot/__main__.py", "-h"], True),
+        (["lrplot"], False),  # no arguments: help too, but keep it simple
+        (["lrplot", "cosine", "--T-max", "20"], False),
+        (["lrplot", "code", "cosine"], False),  # parses a scheduler command line
+        (["lrplot", "compare", "cosine", "step"], False),
+        (["lrplot", "watch", "x.yaml"], False),
+        (["lrplot", "x.yaml"], False),
+        (["lrplot", "--version", "list"], True),
+        (["/usr/bin/pytest", "list"], False),  # another program that imported lrplot.cli
+    ],
+)
+def test_which_processes_build_scheduler_commands_in_outline(
+    argv: list[str], outline: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("_LRPLOT_COMPLETE", raising=False)
+    assert outline_only(own_commands(), argv) is outline
+
+
+def test_completion_builds_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_LRPLOT_COMPLETE", "complete_bash")
+    assert outline_only(own_commands(), ["lrplot", "list"]) is False

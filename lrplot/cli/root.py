@@ -66,7 +66,7 @@ checklog.register(app)
 compare.register(app)
 frameworks.register(app)
 watch.register(app)
-schedulers.register(app)
+schedulers.register(app, sys.argv)
 
 
 def main() -> None:

@@ -68,6 +68,45 @@ def _command(family: Family, entry: Entry) -> Callable[..., None]:
     return command
 
 
+def _outline(entry: Entry) -> Callable[..., None]:
+    """A command with no options, for a process that will not run it: its name and help are
+    what ``lrplot --help`` lists, and building the full options of ~60 commands (about 1,900
+    of them) would cost ``lrplot --help``, ``list`` or ``render`` a quarter of a second."""
+
+    def command() -> None:  # pragma: no cover - never invoked (see outline_only)
+        raise SystemExit(2)
+
+    command.__name__ = entry.command.replace("-", "_")
+    return command
+
+
+def own_commands(app: typer.Typer) -> set[str]:
+    """The names of the commands registered on ``app`` so far (``list``, ``render``, ...)."""
+    return {
+        info.name or getattr(info.callback, "__name__", "").replace("_", "-")
+        for info in app.registered_commands
+    }
+
+
+def outline_only(own: set[str], argv: list[str]) -> bool:
+    """Whether this process can only run one of the ``own`` commands (``list``, ``render``,
+    ...) or the top-level help, so that the scheduler commands need not be built in full. Any
+    doubt (another program's argv, a scheduler name, completion, ``code``/``compare``/
+    ``watch``, which parse scheduler command lines) builds everything."""
+    import os
+
+    program = argv[0].replace("\\", "/") if argv else ""
+    if not (program.endswith("/lrplot") or program == "lrplot"
+            or program.endswith("lrplot/__main__.py")):  # fmt: skip
+        return False
+    if any(name.startswith("_LRPLOT_COMPLETE") for name in os.environ):
+        return False
+    words = [word for word in argv[1:] if not word.startswith("-")]
+    if not words:
+        return all(word in ("-h", "--help") for word in argv[1:]) and len(argv) > 1
+    return words[0] in own - {"code", "compare", "watch"}
+
+
 def _unavailable(family: Family, why: str) -> Callable[..., None]:
     """The command that stands in for the group of a family that cannot be used (an optional
     library that is not installed): any use is the one-line error, exit 2."""
@@ -80,8 +119,10 @@ def _unavailable(family: Family, why: str) -> Callable[..., None]:
     return command
 
 
-def register(app: typer.Typer) -> None:
-    """Add every family's commands: top-level, or under the family's group (``lrplot recipe``)."""
+def register(app: typer.Typer, argv: list[str] | None = None) -> None:
+    """Add every family's commands: top-level, or under the family's group (``lrplot recipe``).
+    With ``argv`` (the process's command line), only in outline when it cannot run them."""
+    outline = argv is not None and outline_only(own_commands(app), argv)
     for family in families():
         target = app
         why = family.missing()
@@ -109,4 +150,4 @@ def register(app: typer.Typer) -> None:
                 text = f"{entry.name}: {entry.summary} (after {entry.origin})."
             target.command(
                 name=entry.command, help=f"{text}\n\n{EXIT_CODES}", short_help=entry.summary
-            )(_command(family, entry))
+            )(_outline(entry) if outline else _command(family, entry))
