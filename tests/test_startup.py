@@ -140,3 +140,29 @@ def test_which_processes_build_scheduler_commands_in_outline(
 def test_completion_builds_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_LRPLOT_COMPLETE", "complete_bash")
     assert outline_only(own_commands(), ["lrplot", "list"]) is False
+
+
+def test_the_package_imports_the_log_readers_on_first_use() -> None:
+    # `import lrplot` leaves check-log's hypotheses and the log readers unloaded (PEP 562);
+    # each public name is still there, is the real object, and is listed by dir().
+    probe = (
+        "import sys, lrplot\n"
+        "before = {m for m in sys.modules if m.startswith(('lrplot.checklog', 'lrplot.runlog'))}\n"
+        "from lrplot import check_log\n"
+        "import lrplot.checklog, lrplot.runlog\n"
+        "assert check_log is lrplot.checklog.check_log\n"
+        "assert lrplot.read_log is lrplot.runlog.read_log\n"
+        "assert lrplot.CheckResult is lrplot.checklog.CheckResult\n"
+        "assert set(lrplot.__all__) <= set(dir(lrplot))\n"
+        "assert callable(lrplot.render) and callable(lrplot.simulate)\n"
+        "print(sorted(before))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        import lrplot
+
+        lrplot.nope  # noqa: B018

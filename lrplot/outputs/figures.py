@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from lrplot.draw.alt import text_of
 from lrplot.errors import OutputError
@@ -52,6 +51,8 @@ def _svg_text(data: bytes, title: str, description: str) -> bytes:
     end = data.find(b">", start)
     if start < 0 or end < 0 or not (title or description):
         return data
+    from xml.sax.saxutils import escape  # ~30 ms (urllib), only for an SVG
+
     parts = []
     if title:
         parts.append(f" <title>{escape(' '.join(title.split()))}</title>\n")
