@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import lrplot
 from lrplot.cli import app
 from lrplot.draw import numbers, scale
-from lrplot.draw.figure import LogScaleWarning, PanelWarning
+from lrplot.draw.figure import LogScaleWarning, PanelWarning, plot_figure
 from lrplot.draw.labels import fit
 from lrplot.outputs.figures import figure_bytes
 from lrplot.style import DARK, LIGHT
@@ -667,3 +667,23 @@ def test_scale_rules_on_their_own() -> None:
     assert not scale.wants_log([flat])
     low, high = scale.linear_limits([flat])
     assert low < 0 < 1e-3 < high
+
+
+@pytest.mark.parametrize("name", ["onecycle", "plateau", "compare"])
+def test_every_format_of_a_figure_has_one_layout_whichever_comes_first(name: str) -> None:
+    # The constrained layout is computed once per figure (as PNG's savefig computes it) and
+    # kept for the other formats. Before, each savefig laid the figure out again, on its own
+    # renderer and from the last layout, so `--format svg` wrote other bytes than `--format
+    # png,svg` did, and --check called the one written by the other stale.
+    spec = lrplot.load_spec(CONFIGS / f"{name}.yaml")
+    curves = lrplot.simulate_figure(spec)
+    first = plot_figure(spec, curves)
+    png, svg, pdf = (figure_bytes(first, fmt) for fmt in ("png", "svg", "pdf"))
+    boxes = [ax.get_position().bounds for ax in first.axes]
+    alone = {}
+    for fmt in ("svg", "pdf", "png"):
+        figure = plot_figure(spec, curves)
+        alone[fmt] = figure_bytes(figure, fmt)
+        assert [ax.get_position().bounds for ax in figure.axes] == boxes
+    assert (alone["png"], alone["svg"], alone["pdf"]) == (png, svg, pdf)
+    assert figure_bytes(first, "svg") == svg  # and saving again changes nothing

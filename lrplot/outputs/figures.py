@@ -32,16 +32,38 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     try:
         with matplotlib.rc_context(rc()):
+            laid_out = _laid_out(figure)
+            if not laid_out and fmt != "png":
+                figure.draw_without_rendering()  # the layout that PNG's savefig computes
+                _keep_layout(figure)
             if metadata:
                 figure.savefig(buffer, format=fmt, metadata=metadata)
             else:  # matplotlib refuses metadata for formats that hold none (JPEG)
                 figure.savefig(buffer, format=fmt)
+            if not laid_out and fmt == "png":
+                _keep_layout(figure)
     except (ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 200 else reason[:200] + "..."
         raise OutputError(f"cannot draw the figure: {reason}") from None
     data = buffer.getvalue()
     return _svg_text(data, title, description) if fmt == "svg" else data
+
+
+def _laid_out(figure: Figure) -> bool:
+    """Whether the figure's layout was computed and kept by an earlier format."""
+    return bool(getattr(figure, "_lrplot_laid_out", False))
+
+
+def _keep_layout(figure: Figure) -> None:
+    """Keep the constrained layout just computed (on Agg at the figure's dpi) for every later
+    format of this figure. Constrained layout measures every text again on each savefig, which
+    was a third of drawing a figure; and run on the SVG or PDF renderer it lands up to 2 px
+    elsewhere, so the formats of one figure did not even agree. Now each format has the same
+    layout, whichever formats are asked for and in whatever order."""
+    if figure.get_layout_engine() is not None:
+        figure.set_layout_engine("none")
+    figure._lrplot_laid_out = True  # type: ignore[attr-defined]
 
 
 def _svg_text(data: bytes, title: str, description: str) -> bytes:
