@@ -490,3 +490,24 @@ def test_workers_fork_from_a_warm_server_and_keep_none_of_the_parents_matplotlib
             assert batch.run(batch.collect([str(configs)]), options).rendered == 2
         outputs[jobs] = {p.name: p.read_bytes() for p in out.glob("*.*") if p.name != MANIFEST_NAME}
     assert outputs[1] == outputs[2] and len(outputs[1]) == 4
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forkserver is Linux's")
+def test_an_explicit_jobs_n_starts_the_forkserver_before_planning() -> None:
+    # --jobs 2 starts the warm forkserver before the configs are read, so its imports overlap
+    # the planning; auto jobs (None), one job or one config start nothing.
+    probe = (
+        "import sys\n"
+        "from multiprocessing import forkserver\n"
+        "from lrplot.batch.work import start_workers_early\n"
+        "args = [(None, 10), (1, 10), (2, 1), (2, 3)][int(sys.argv[1])]\n"
+        "start_workers_early(*args)\n"
+        "print(forkserver._forkserver._forkserver_pid is not None)\n"
+    )
+    started = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(case)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for case in range(4)
+    ]
+    assert started == ["False", "False", "False", "True"]

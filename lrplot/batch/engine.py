@@ -25,7 +25,7 @@ from lrplot.batch.manifest import (
 )
 from lrplot.batch.plan import Job, plan, stale_targets
 from lrplot.batch.tidy import orphans, prune, remove, stale_temps
-from lrplot.batch.work import Outcome, Task, execute
+from lrplot.batch.work import Outcome, Task, execute, start_workers_early
 from lrplot.errors import LrplotError, SpecError, shown
 
 Todo = list[tuple[Job, tuple[Path, ...]]]
@@ -40,6 +40,7 @@ def run(
     counted, the others still run. Raises SpecError only when two configs would write one file
     or the output folder cannot be created, before anything is written."""
     reporter = reporter or QuietReporter()
+    start_workers_early(options.jobs, len(configs))
     result = BatchResult(check=options.check)
     jobs, result.failed = plan(configs, options, reporter)
     if options.fail_fast and result.failed:

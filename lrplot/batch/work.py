@@ -111,6 +111,20 @@ def _pool_context() -> tuple[Any, Callable[[], None] | None]:
     return multiprocessing.get_context("spawn"), _warm_up
 
 
+def start_workers_early(jobs: int | None, configs: int) -> None:
+    """With ``--jobs N`` (N >= 2) and several configs, start the forkserver now, so that its
+    imports (seconds) overlap this process's planning and manifest work instead of following
+    them. Auto jobs wait: they depend on how many configs are stale. If no worker is ever
+    needed, the server dies with this process."""
+    if jobs is None or jobs < 2 or configs < 2:
+        return
+    context, _ = _pool_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def execute(
     tasks: list[Task], jobs: int, fail_fast: bool, reporter: Reporter
 ) -> list[Outcome | None]:
