@@ -99,6 +99,64 @@ def test_help_built_in_outline_reads_as_the_full_help() -> None:
     assert "cosine" in outlined.stdout and "Usage: lrplot" in outlined.stdout
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cosine", "--help"],
+        ["CosineAnnealingLR", "--help"],  # an alias resolves to the command it names
+        ["recipe", "linear", "--help"],
+        ["cosine", "--T-mx", "3"],  # the unknown-option suggestion reads the command's flags
+        ["exponential", "--gamma", "0.5", "-n", "3", "-o", "-"],
+    ],
+)
+def test_a_scheduler_command_built_alone_acts_as_in_the_full_build(args: list[str]) -> None:
+    import os
+
+    env = {**os.environ, "COLUMNS": "100"}
+    full = subprocess.run(  # argv[0] is not lrplot while the app is built: every command in full
+        [sys.executable, "-c", f"import sys; sys.argv = ['/x/other', *{args!r}]; "
+         "from lrplot.cli import main; sys.argv[0] = 'lrplot'; main()"],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    alone = subprocess.run(
+        [str(Path(sys.executable).parent / "lrplot"), *args],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert (alone.returncode, alone.stdout, alone.stderr) == (
+        full.returncode,
+        full.stdout,
+        full.stderr,
+    )
+    assert alone.stdout or alone.stderr
+
+
+def test_which_scheduler_commands_a_process_builds_in_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lrplot.cli.schedulers import built_in_full
+
+    monkeypatch.delenv("_LRPLOT_COMPLETE", raising=False)
+    own = own_commands()
+
+    def full(argv: list[str] | None) -> list[tuple[str | None, str]]:
+        pick = built_in_full(own, argv)
+        names = [(None, "cosine"), (None, "step"), ("recipe", "linear"), ("recipe", "cosine")]
+        return [name for name in names if pick(*name)]
+
+    everything = [(None, "cosine"), (None, "step"), ("recipe", "linear"), ("recipe", "cosine")]
+    assert full(["lrplot", "cosine", "--T-max", "20"]) == [(None, "cosine")]
+    assert full(["lrplot", "cosineannealinglr", "--help"]) == [(None, "cosine")]
+    assert full(["/v/bin/lrplot", "recipe", "linear", "-n", "3"]) == [("recipe", "linear")]
+    assert full(["lrplot", "list"]) == []
+    assert full(["lrplot", "code", "cosine"]) == everything  # parses scheduler command lines
+    assert full(["lrplot", "recipe"]) == everything
+    assert full(["lrplot", "nosuch"]) == everything
+    assert full(["/usr/bin/pytest", "cosine"]) == everything
+    assert full(None) == everything
+    monkeypatch.setenv("_LRPLOT_COMPLETE", "complete_bash")
+    assert full(["lrplot", "cosine"]) == everything
+
+
 def own_commands() -> set[str]:
     """The commands lrplot registers before the scheduler commands, as cli/root.py does."""
     import typer
@@ -166,3 +224,29 @@ def test_the_package_imports_the_log_readers_on_first_use() -> None:
         import lrplot
 
         lrplot.nope  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("argv", "registered"),
+    [
+        (["lrplot", "render", "x.yaml"], False),  # runs its own command: none registered
+        (["lrplot", "list"], False),
+        (["lrplot", "--help"], True),  # lists them, in outline
+        (["lrplot", "cosine", "-n", "3"], True),
+    ],
+)
+def test_a_process_running_its_own_command_registers_no_scheduler_command(
+    argv: list[str], registered: bool
+) -> None:
+    probe = (
+        f"import sys; sys.argv = {argv!r}\n"
+        "from lrplot.cli.root import app\n"
+        "from lrplot.cli.schedulers import own_commands\n"
+        "names = own_commands(app)\n"
+        "print('cosine' in names, 'render' in names)\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("_LRPLOT")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.split() == [str(registered), "True"]

@@ -101,10 +101,40 @@ def outline_only(own: set[str], argv: list[str]) -> bool:
         return False
     if any(name.startswith("_LRPLOT_COMPLETE") for name in os.environ):
         return False
-    words = [word for word in argv[1:] if not word.startswith("-")]
+    words = _words(argv)
     if not words:
         return all(word in ("-h", "--help") for word in argv[1:]) and len(argv) > 1
     return words[0] in own - {"code", "compare", "watch"}
+
+
+def built_in_full(own: set[str], argv: list[str] | None) -> Callable[[str | None, str], bool]:
+    """Which scheduler commands, by (command group, command), this process builds with all
+    their options. A process that runs one scheduler (``lrplot cosine ...``, ``lrplot
+    CosineAnnealingLR ...``, ``lrplot recipe linear ...``) builds that one, and the other ~60 in
+    outline: their options cost such a run a fifth of a second and ~10 MB. A process that runs
+    none of them (:func:`outline_only`) builds none; any doubt builds all."""
+    from lrplot.cli.group import entry_command, normalize
+
+    if argv is None:
+        return lambda group, command: True
+    if outline_only(own, argv):
+        return lambda group, command: False
+    words = _words(argv)
+    if not words or not outline_only(own, [argv[0], "list"]):  # not lrplot, or completion
+        return lambda group, command: True
+    found = entry_command(None, words[0])
+    if found is not None:
+        return lambda group, command: group is None and command == found
+    group = normalize(words[0])
+    if len(words) > 1 and any(family.command_group == group for family in families()):
+        found = entry_command(group, words[1])
+        if found is not None:
+            return lambda g, command: g == group and command == found
+    return lambda group, command: True
+
+
+def _words(argv: list[str]) -> list[str]:
+    return [word for word in argv[1:] if not word.startswith("-")]
 
 
 def _unavailable(family: Family, why: str) -> Callable[..., None]:
@@ -122,7 +152,10 @@ def _unavailable(family: Family, why: str) -> Callable[..., None]:
 def register(app: typer.Typer, argv: list[str] | None = None) -> None:
     """Add every family's commands: top-level, or under the family's group (``lrplot recipe``).
     With ``argv`` (the process's command line), only in outline when it cannot run them."""
-    outline = argv is not None and outline_only(own_commands(app), argv)
+    own = own_commands(app)
+    if argv is not None and outline_only(own, argv) and _words(argv):
+        return  # `lrplot render ...`, `lrplot list`: no scheduler command can run or be listed
+    full = built_in_full(own, argv)
     for family in families():
         target = app
         why = family.missing()
@@ -150,4 +183,8 @@ def register(app: typer.Typer, argv: list[str] | None = None) -> None:
                 text = f"{entry.name}: {entry.summary} (after {entry.origin})."
             target.command(
                 name=entry.command, help=f"{text}\n\n{EXIT_CODES}", short_help=entry.summary
-            )(_outline(entry) if outline else _command(family, entry))
+            )(
+                _command(family, entry)
+                if full(family.command_group, entry.command)
+                else _outline(entry)
+            )
