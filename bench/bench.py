@@ -661,7 +661,7 @@ def main() -> None:
             "png": lambda: [png_row(work, repeats)],
             "batch": lambda: [batch_row(work, heavy, configs)],
             "jobs": lambda: [jobs_row(work, heavy)],
-            "decimation": lambda: decimation_rows(max(repeats, 3)),
+            "decimation": lambda: decimation_rows(3 * max(repeats, 3)),  # sub-second: more runs
             "drawing": lambda: [drawing_row(max(repeats, 3), configs)],
             "memory": lambda: [memory_row(work)],
             "seed": lambda: [seed_row(work, heavy)],
