@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+from PIL import Image
 from typer.testing import CliRunner
 
 import lrplot
@@ -687,3 +688,38 @@ def test_every_format_of_a_figure_has_one_layout_whichever_comes_first(name: str
         assert [ax.get_position().bounds for ax in figure.axes] == boxes
     assert (alone["png"], alone["svg"], alone["pdf"]) == (png, svg, pdf)
     assert figure_bytes(first, "svg") == svg  # and saving again changes nothing
+
+
+@pytest.mark.parametrize("transparent", [False, True])
+def test_png_has_matplotlibs_pixels_and_text_and_is_rgb_when_opaque(transparent: bool) -> None:
+    # lrplot encodes the PNG itself: an opaque figure as RGB (smaller, faster to write), a
+    # transparent one as matplotlib's own savefig writes it, byte for byte.
+    from lrplot.draw.alt import text_of
+    from lrplot.style import rc
+
+    spec = lrplot.spec_from_text(
+        "title: t\nscheduler: {type: onecycle, max_lr: 0.1, total_steps: 30}\n"
+        f"epochs: 30\nplot: {{transparent: {str(transparent).lower()}}}\n"
+    )
+    curves = lrplot.simulate_figure(spec)
+    ours = figure_bytes(plot_figure(spec, curves), "png")
+    figure = plot_figure(spec, curves)
+    title, description = text_of(figure)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(rc()):
+        figure.savefig(
+            buffer,
+            format="png",
+            metadata={"Software": None, "Title": title, "Description": description},
+        )
+    theirs = buffer.getvalue()
+    with Image.open(io.BytesIO(ours)) as mine, Image.open(io.BytesIO(theirs)) as reference:
+        assert mine.mode == ("RGBA" if transparent else "RGB")
+        assert mine.info == reference.info  # dpi, Title, Description; no Software
+        assert mine.info["Title"] == title
+        same = np.asarray(mine.convert("RGBA")) == np.asarray(reference.convert("RGBA"))
+        assert same.all()
+    if transparent:
+        assert ours == theirs
+    else:
+        assert len(ours) < 0.95 * len(theirs)

@@ -36,7 +36,9 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
             if not laid_out and fmt != "png":
                 figure.draw_without_rendering()  # the layout that PNG's savefig computes
                 _keep_layout(figure)
-            if metadata:
+            if fmt == "png":
+                data = _png(figure, metadata)
+            elif metadata:
                 figure.savefig(buffer, format=fmt, metadata=metadata)
             else:  # matplotlib refuses metadata for formats that hold none (JPEG)
                 figure.savefig(buffer, format=fmt)
@@ -46,8 +48,37 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 200 else reason[:200] + "..."
         raise OutputError(f"cannot draw the figure: {reason}") from None
+    if fmt == "png":
+        return data
     data = buffer.getvalue()
     return _svg_text(data, title, description) if fmt == "svg" else data
+
+
+def _png(figure: Figure, metadata: dict[str, Any]) -> bytes:
+    """PNG as matplotlib's savefig writes it (same pixels, text chunks and dpi), but an opaque
+    figure is stored as RGB: matplotlib always stores RGBA, whose alpha channel of 255s makes
+    the file ~10 % larger and its zlib encoding (a fifth of drawing a figure) a third slower.
+    A figure with any transparency (``--transparent``) keeps RGBA, byte for byte as before."""
+    import numpy as np
+    from PIL import Image, PngImagePlugin
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="raw")  # RGBA rows at the savefig dpi (the figure's)
+    raw = buffer.getvalue()
+    width = round(figure.bbox.width)
+    height = len(raw) // (4 * width)
+    rgba = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+    if (rgba[:, :, 3] == 255).all():
+        image = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB")
+    else:
+        image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        if value is not None:
+            info.add_text(key, value)
+    out = io.BytesIO()
+    image.save(out, format="png", pnginfo=info, dpi=(figure.dpi, figure.dpi))
+    return out.getvalue()
 
 
 def _laid_out(figure: Figure) -> bool:
