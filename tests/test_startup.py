@@ -27,6 +27,13 @@ def imported_modules(args: list[str], cwd: Path) -> set[str]:
     return {line.split("|")[-1].strip().split(".")[0] for line in lines}
 
 
+def python(script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -c SCRIPT`` in a fresh interpreter, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["list"], ["cosine", "--help"], ["render", "bad.yaml"]],
@@ -72,9 +79,7 @@ def test_fast_exit_keeps_sys_exit_semantics() -> None:
         "    sys.exit('boom')\n"
         "run_and_exit(app)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False
-    )
+    done = python(script)
     assert (done.returncode, done.stdout, done.stderr) == (1, "unflushed", "boom\n")
 
 
@@ -215,9 +220,7 @@ def test_the_package_imports_the_log_readers_on_first_use() -> None:
         "assert callable(lrplot.render) and callable(lrplot.simulate)\n"
         "print(sorted(before))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
-    )
+    done = python(probe)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
@@ -246,7 +249,6 @@ def test_a_process_running_its_own_command_registers_no_scheduler_command(
         "print('cosine' in names, 'render' in names)\n"
     )
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("_LRPLOT")}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
-    )
+    done = python(probe, env=env)
+    assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(registered), "True"]
