@@ -18,7 +18,7 @@ from typing import Any
 
 import golden
 import pytest
-from conftest import EXAMPLES_ALLOW, examples
+from conftest import EXAMPLES_ALLOW, FORMATS, GOOD, examples
 from typer.testing import CliRunner, Result
 
 import lrplot
@@ -27,8 +27,6 @@ from lrplot.config import yamlload
 from lrplot.outputs import files as output
 
 runner = CliRunner()
-FORMATS = ("png", "svg", "pdf", "csv")
-GOOD = "epochs: 10\nscheduler: {type: exponential, gamma: 0.9}\n"
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
@@ -39,34 +37,15 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
     }
 
 
-@pytest.fixture(scope="module")
-def previous(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Real outputs of an earlier, good render: what a failed run must leave alone."""
-    folder = tmp_path_factory.mktemp("previous")
-    (folder / "c.yaml").write_text(GOOD)
-    result = runner.invoke(
-        app, ["render", str(folder / "c.yaml"), "-d", str(folder), "-f", ",".join(FORMATS)]
-    )
-    assert result.exit_code == 0, result.output
-    return {fmt: (folder / f"c.{fmt}").read_bytes() for fmt in FORMATS}
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, previous: dict[str, bytes]) -> Path:
-    """tmp_path with out/c.{png,svg,pdf,csv} already rendered, as a user's folder would be."""
-    out = tmp_path / "out"
-    out.mkdir()
-    for fmt, data in previous.items():
-        (out / f"c.{fmt}").write_bytes(data)
-    return tmp_path
-
-
-def render_config(workspace: Path, text: str | bytes) -> tuple[Result, Path]:
+def render_config(workspace: Path, text: str | bytes, *extra: str) -> tuple[Result, Path]:
+    """Render ``c.yaml`` holding ``text`` (and ``extra`` flags): it must fail cleanly and
+    change nothing on disk."""
     config = workspace / "c.yaml"
     config.write_bytes(text.encode() if isinstance(text, str) else text)
     before = snapshot(workspace)
     result = runner.invoke(
-        app, ["render", str(config), "-d", str(workspace / "out"), "-f", ",".join(FORMATS)]
+        app,
+        ["render", str(config), "-d", str(workspace / "out"), "-f", ",".join(FORMATS), *extra],
     )
     assert_clean_failure(result)
     assert snapshot(workspace) == before, "a failed render changed the disk"

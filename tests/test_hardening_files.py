@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import GOOD
 from typer.testing import CliRunner, Result
 
 from lrplot.cli import app
 
 runner = CliRunner()
-GOOD = "epochs: 10\nscheduler: {type: exponential, gamma: 0.9}\n"
 LINUX = pytest.mark.skipif(sys.platform != "linux", reason="FIFOs, /proc and prctl are Linux's")
 
 

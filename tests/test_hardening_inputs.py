@@ -13,60 +13,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from conftest import GOOD
+from test_bad_inputs import assert_clean_failure, render_config
+from typer.testing import CliRunner
 
 import lrplot
 from lrplot.cli import app
 
 runner = CliRunner()
-GOOD = "epochs: 10\nscheduler: {type: exponential, gamma: 0.9}\n"
 HUGE = "1" * 400
 ROOT = Path(lrplot.__file__).resolve().parent.parent  # the lrplot under test, for subprocesses
 
 
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
-        for p in sorted(root.rglob("*"))
-    }
-
-
-@pytest.fixture(scope="module")
-def previous(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Outputs of an earlier good render, which a failed run must leave alone."""
-    folder = tmp_path_factory.mktemp("previous")
-    (folder / "c.yaml").write_text(GOOD)
-    result = runner.invoke(
-        app, ["render", str(folder / "c.yaml"), "-d", str(folder), "-f", "png,csv"]
-    )
-    assert result.exit_code == 0, result.output
-    return {name: (folder / name).read_bytes() for name in ("c.png", "c.csv")}
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, previous: dict[str, bytes]) -> Path:
-    (tmp_path / "out").mkdir()
-    for name, data in previous.items():
-        (tmp_path / "out" / name).write_bytes(data)
-    return tmp_path
-
-
-def assert_clean_failure(result: Result) -> None:
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-
-
 def render_fails(workspace: Path, text: str, *extra: str) -> str:
     """Render ``c.yaml`` holding ``text``: it must fail cleanly and change nothing."""
-    config = workspace / "c.yaml"
-    config.write_text(text)
-    before = snapshot(workspace)
-    args = ["render", str(config), "-d", str(workspace / "out"), "-f", "png,csv", *extra]
-    result = runner.invoke(app, args)
-    assert_clean_failure(result)
-    assert snapshot(workspace) == before, "a failed render changed the disk"
-    return result.output
+    return render_config(workspace, text, *extra)[0].output
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
