@@ -690,16 +690,22 @@ def test_every_format_of_a_figure_has_one_layout_whichever_comes_first(name: str
     assert figure_bytes(first, "svg") == svg  # and saving again changes nothing
 
 
-@pytest.mark.parametrize("transparent", [False, True])
-def test_png_has_matplotlibs_pixels_and_text_and_is_rgb_when_opaque(transparent: bool) -> None:
+@pytest.mark.parametrize(
+    ("transparent", "size"),
+    [(False, "8x4.5"), (True, "8x4.5"), (False, "7.33x4.17"), (True, "6.01x3.99")],
+)
+def test_png_has_matplotlibs_pixels_and_text_and_is_rgb_when_opaque(
+    transparent: bool, size: str
+) -> None:
     # lrplot encodes the PNG itself: an opaque figure as RGB (smaller, faster to write), a
-    # transparent one as matplotlib's own savefig writes it, byte for byte.
+    # transparent one as matplotlib's own savefig writes it, byte for byte. A size that is not
+    # a whole number of pixels (7.33 in at 97 dpi) has matplotlib's truncated canvas.
     from lrplot.draw.alt import text_of
     from lrplot.style import rc
 
     spec = lrplot.spec_from_text(
         "title: t\nscheduler: {type: onecycle, max_lr: 0.1, total_steps: 30}\n"
-        f"epochs: 30\nplot: {{transparent: {str(transparent).lower()}}}\n"
+        f"epochs: 30\nplot: {{transparent: {str(transparent).lower()}, size: {size}, dpi: 97}}\n"
     )
     curves = lrplot.simulate_figure(spec)
     ours = figure_bytes(plot_figure(spec, curves), "png")

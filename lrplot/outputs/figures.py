@@ -29,29 +29,29 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
         for key, value in zip(TEXT_KEYS[fmt], (title, description), strict=True):
             if value:
                 metadata[key] = value
-    buffer = io.BytesIO()
     try:
         with matplotlib.rc_context(rc()):
-            laid_out = _laid_out(figure)
-            if not laid_out and fmt != "png":
+            if not _laid_out(figure) and fmt != "png":
                 figure.draw_without_rendering()  # the layout that PNG's savefig computes
                 _keep_layout(figure)
-            if fmt == "png":
-                data = _png(figure, metadata)
-            elif metadata:
-                figure.savefig(buffer, format=fmt, metadata=metadata)
-            else:  # matplotlib refuses metadata for formats that hold none (JPEG)
-                figure.savefig(buffer, format=fmt)
-            if not laid_out and fmt == "png":
-                _keep_layout(figure)
+            data = _save(figure, fmt, metadata)
+            _keep_layout(figure)  # after a PNG: the layout its savefig just computed
     except (ValueError, RuntimeError) as exc:
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 200 else reason[:200] + "..."
         raise OutputError(f"cannot draw the figure: {reason}") from None
-    if fmt == "png":
-        return data
-    data = buffer.getvalue()
     return _svg_text(data, title, description) if fmt == "svg" else data
+
+
+def _save(figure: Figure, fmt: str, metadata: dict[str, Any]) -> bytes:
+    if fmt == "png":
+        return _png(figure, metadata)
+    buffer = io.BytesIO()
+    if metadata:
+        figure.savefig(buffer, format=fmt, metadata=metadata)
+    else:  # matplotlib refuses metadata for formats that hold none (JPEG)
+        figure.savefig(buffer, format=fmt)
+    return buffer.getvalue()
 
 
 def _png(figure: Figure, metadata: dict[str, Any]) -> bytes:
@@ -65,8 +65,9 @@ def _png(figure: Figure, metadata: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="raw")  # RGBA rows at the savefig dpi (the figure's)
     raw = buffer.getvalue()
-    width = round(figure.bbox.width)
-    height = len(raw) // (4 * width)
+    # Agg's canvas, as matplotlib sizes it: the figure's pixels, truncated (7.33 in at 97 dpi
+    # is 711.01 px: 711 columns).
+    width, height = int(figure.bbox.width), int(figure.bbox.height)
     rgba = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
     if (rgba[:, :, 3] == 255).all():
         image = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), "RGB")
