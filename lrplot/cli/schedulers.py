@@ -93,13 +93,7 @@ def outline_only(own: set[str], argv: list[str]) -> bool:
     ...) or the top-level help, so that the scheduler commands need not be built in full. Any
     doubt (another program's argv, a scheduler name, completion, ``code``/``compare``/
     ``watch``, which parse scheduler command lines) builds everything."""
-    import os
-
-    program = argv[0].replace("\\", "/") if argv else ""
-    if not (program.endswith("/lrplot") or program == "lrplot"
-            or program.endswith("lrplot/__main__.py")):  # fmt: skip
-        return False
-    if any(name.startswith("_LRPLOT_COMPLETE") for name in os.environ):
+    if not _runs_lrplot(argv):
         return False
     words = _words(argv)
     if not words:
@@ -120,7 +114,7 @@ def built_in_full(own: set[str], argv: list[str] | None) -> Callable[[str | None
     if outline_only(own, argv):
         return lambda group, command: False
     words = _words(argv)
-    if not words or not outline_only(own, [argv[0], "list"]):  # not lrplot, or completion
+    if not words or not _runs_lrplot(argv):
         return lambda group, command: True
     found = entry_command(None, words[0])
     if found is not None:
@@ -131,6 +125,18 @@ def built_in_full(own: set[str], argv: list[str] | None) -> Callable[[str | None
         if found is not None:
             return lambda g, command: g == group and command == found
     return lambda group, command: True
+
+
+def _runs_lrplot(argv: list[str]) -> bool:
+    """Whether ``argv`` is lrplot's own command line (not another program that imported the
+    CLI), outside shell completion, which needs every command."""
+    import os
+
+    program = argv[0].replace("\\", "/") if argv else ""
+    if not (program.endswith("/lrplot") or program == "lrplot"
+            or program.endswith("lrplot/__main__.py")):  # fmt: skip
+        return False
+    return not any(name.startswith("_LRPLOT_COMPLETE") for name in os.environ)
 
 
 def _words(argv: list[str]) -> list[str]:
